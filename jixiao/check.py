@@ -1,0 +1,73 @@
+"""Run the rules over reports given together, and build the JSON output of `jixiao check`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .errors import ReportError
+from .findings import Finding, sort_findings
+from .ingest import TEXT_SUFFIXES
+from .report import Report, load_report
+from .rules import all_rules
+
+REPORT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".doc"}
+
+
+@dataclass
+class Context:
+    """What rules share: the other reports of the corpus, and anything computed once for all."""
+
+    reports: list[Report] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    path: str
+    report: Report | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        if self.error is not None:
+            return {"path": self.path, "error": self.error, "findings": []}
+        return {"path": self.path, "meta": self.report.meta.as_dict(),
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Files as given; a directory stands for the report files inside it, sorted by name."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(str(c) for c in sorted(path.iterdir()) if c.is_file() and c.suffix.lower() in REPORT_SUFFIXES)
+        else:
+            out.append(str(p))
+    return out
+
+
+def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for r in all_rules(only):
+        findings.extend(r.func(report, ctx))
+    return sort_findings(findings)
+
+
+def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    for path in expand_paths(paths):
+        try:
+            outcomes.append(Outcome(path, load_report(path)))
+        except ReportError as exc:
+            outcomes.append(Outcome(path, error=exc.cause))
+    ctx = Context([o.report for o in outcomes if o.report is not None])
+    for o in outcomes:
+        if o.report is not None:
+            o.findings = run_rules(o.report, ctx, only)
+    return outcomes
+
+
+def as_json(outcomes: list[Outcome]) -> dict:
+    return {"reports": [o.as_dict() for o in outcomes]}

@@ -1,0 +1,128 @@
+"""The `jixiao` command: text, outline, figures, check, score."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .errors import JixiaoError
+
+
+def _out(s: str) -> None:
+    sys.stdout.buffer.write(s.encode("utf-8"))
+    sys.stdout.flush()
+
+
+def _err(s: str) -> None:
+    sys.stderr.write(f"jixiao: {s}\n")
+
+
+def cmd_text(args) -> int:
+    from .ingest import read_text
+    _out(read_text(args.file))
+    return 0
+
+
+def cmd_outline(args) -> int:
+    from .outline import outline_text
+    from .report import load_report
+    _out(outline_text(load_report(args.file)))
+    return 0
+
+
+def cmd_figures(args) -> int:
+    from .outline import figures_frame
+    from .report import load_report
+    frame = figures_frame(load_report(args.file))
+    if args.csv:
+        _out(frame.to_csv(index=False))
+    else:
+        import pandas as pd
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 30):
+            _out(frame.to_string(index=False) + "\n")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import as_json, check_paths
+    from .findings import dumps
+    outcomes = check_paths(args.files, only=args.rules.split(",") if args.rules else None)
+    failed = [o for o in outcomes if o.error is not None]
+    for o in failed:
+        _err(f"{o.path}: {o.error}")
+    if args.json:
+        _out(dumps(as_json(outcomes)))
+    else:
+        for o in outcomes:
+            if o.error is not None:
+                _out(f"{o.path}: ERROR {o.error}\n")
+                continue
+            m = o.report.meta
+            _out(f"{o.path}: {m.unit or m.town or '?'} {m.year or '?'} {m.kind or ''} — {len(o.findings)} findings\n")
+            for f in o.findings:
+                _out(f"  {f.rule} {f.severity:<6} {f.start}-{f.end} {f.message}\n")
+    return 1 if failed else 0
+
+
+def cmd_score(args) -> int:
+    from .scoring import score
+    with open(args.expected, encoding="utf-8") as fh:
+        expected = json.load(fh)
+    with open(args.findings, encoding="utf-8") as fh:
+        result = json.load(fh)
+    sc = score(expected, result, args.reports, set(args.rules.split(",")) if args.rules else None)
+    _out("\n".join(sc.lines + [""]) if sc.lines else "")
+    ok = sc.recall >= args.min_recall and sc.violations <= args.max_violations and sc.broken == 0
+    _out(f"recall {sc.found}/{sc.total} = {sc.recall:.2f}; false positives on known-correct figures: "
+         f"{sc.violations}; broken evidence spans: {sc.broken}; {'PASS' if ok else 'FAIL'}\n")
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jixiao", description="Audit 绩效自评报告 (budget performance self-evaluation reports).")
+    p.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("text", help="print a report's source text (what offsets refer to)")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_text)
+    s = sub.add_parser("outline", help="print the section tree, tables and numbering irregularities")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_outline)
+    s = sub.add_parser("figures", help="print every figure with its unit, precision and offsets")
+    s.add_argument("file")
+    s.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
+    s.set_defaults(func=cmd_figures)
+    s = sub.add_parser("check", help="check reports given together; --json prints the output contract")
+    s.add_argument("files", nargs="+", metavar="FILE", help="report files, or folders of them")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--rules", help="comma-separated rule ids to run (default: all)")
+    s.set_defaults(func=cmd_check)
+    s = sub.add_parser("score", help="score a findings JSON against an expected-findings file")
+    s.add_argument("expected")
+    s.add_argument("findings")
+    s.add_argument("--reports", help="folder holding the reports (default: the paths in the findings)")
+    s.add_argument("--rules", help="comma-separated rule ids to score (default: all)")
+    s.add_argument("--min-recall", type=float, default=0.0)
+    s.add_argument("--max-violations", type=int, default=10**9)
+    s.set_defaults(func=cmd_score)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except JixiaoError as exc:
+        _err(str(exc))
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
