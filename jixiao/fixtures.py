@@ -62,11 +62,12 @@ def _stable_zip(data: bytes) -> bytes:
 
 
 def text_to_pdf(text: str, path: str | Path, font_size: float = 10.5, draw_box: bool = False,
-                chars_per_line: int = 38) -> Path:
+                chars_per_line: float = 38, title: str | None = None) -> Path:
     """A PDF with a text layer (reportlab's built-in CJK font STSong-Light, nothing to install).
 
-    Lines longer than `chars_per_line` CJK characters (ASCII counting half) wrap, as a PDF's do.
-    `draw_box` adds a filled rectangle, so a text-less call makes an image-only, 'scanned' page.
+    Lines longer than `chars_per_line` CJK characters (ASCII counting half) wrap as a word
+    processor would (see wrap_line). `draw_box` adds a filled rectangle, so a text-less call
+    makes an image-only, 'scanned' page.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -77,35 +78,68 @@ def text_to_pdf(text: str, path: str | Path, font_size: float = 10.5, draw_box: 
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     out = Path(path)
     c = canvas.Canvas(str(out), pagesize=A4, invariant=1)
+    if title:
+        c.setTitle(title)
+    c.setAuthor("jixiao")
     width, height = A4
-    margin, leading = 56, font_size * 1.6
+    margin, leading = 64, font_size * 1.52
     y = height - margin
     c.setFont("STSong-Light", font_size)
     if draw_box:
         c.rect(margin, height / 2, width - 2 * margin, 100, fill=1)
-    for line in text.split("\n"):
-        for piece in wrap_line(line, chars_per_line):
-            if y < margin:
-                c.showPage()
-                c.setFont("STSong-Light", font_size)
-                y = height - margin
-            if piece:
-                c.drawString(margin, y, piece)
-            y -= leading
+    for piece in pdf_lines(text, chars_per_line):
+        if y < margin:
+            c.showPage()
+            c.setFont("STSong-Light", font_size)
+            y = height - margin
+        if piece:
+            c.drawString(margin, y, piece)
+        y -= leading
     c.showPage()
     c.save()
     return out
 
 
-def wrap_line(line: str, chars_per_line: int) -> list[str]:
-    """Split a line where it would overflow, counting ASCII as half a CJK character."""
-    pieces, current, used = [], "", 0.0
-    for ch in line:
-        w = 0.5 if ord(ch) < 0x2E80 else 1.0
-        if used + w > chars_per_line and current:
-            pieces.append(current)
-            current, used = "", 0.0
-        current += ch
-        used += w
-    pieces.append(current)
-    return pieces
+def pdf_lines(text: str, chars_per_line: float = 38) -> list[str]:
+    """The lines a PDF made by text_to_pdf holds: each source line wrapped."""
+    body = text[:-1] if text.endswith("\n") else text
+    return [piece for line in body.split("\n") for piece in wrap_line(line, chars_per_line)] if body else []
+
+
+_NO_LINE_START = set("，。、；：！？）》」』”’%％·…—")
+_NO_LINE_END = set("（《「『“‘")
+
+
+def _width(ch: str) -> float:
+    return 0.5 if ord(ch) < 128 else 1.0
+
+
+def _break_ok(prev: str, nxt: str) -> bool:
+    """Like a word processor: numbers and ASCII words stay whole and keep their unit, closing
+    punctuation never starts a line and opening punctuation never ends one."""
+    if ord(prev) < 128 and not prev.isspace() and ord(nxt) < 128 and not nxt.isspace():
+        return False
+    if prev.isdigit() or prev in ".%":
+        return False
+    return nxt not in _NO_LINE_START and prev not in _NO_LINE_END
+
+
+def wrap_line(line: str, limit: float = 38) -> list[str]:
+    """Wrap one line at `limit` units (CJK 1, ASCII 0.5), breaking only where allowed."""
+    out: list[str] = []
+    rest = line
+    while True:
+        width, i = 0.0, 0
+        while i < len(rest) and width + _width(rest[i]) <= limit:
+            width += _width(rest[i])
+            i += 1
+        if i >= len(rest):
+            out.append(rest)
+            return out
+        j = i
+        while j > 0 and not _break_ok(rest[j - 1], rest[j]):
+            j -= 1
+        if j == 0:
+            j = i
+        out.append(rest[:j])
+        rest = rest[j:]

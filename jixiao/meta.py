@@ -84,9 +84,7 @@ def place_mentions(text: str) -> Counter:
             continue
         if level != "town":
             after = text[m.end():m.end() + 6]
-            before = text[max(0, m.start() - 1):m.start()]
-            if not (after.startswith(tuple(w["follows_place"])) or _chain_follows(after) or before in "省市州县区旗"
-                    and before):
+            if not (after.startswith(tuple(w["follows_place"])) or _chain_follows(after)):
                 continue
         counts[(word, level)] += 1
     return counts

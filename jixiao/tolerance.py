@@ -1,0 +1,38 @@
+"""Is a stated figure consistent with what its inputs give? Precision as written decides.
+
+As statcheck does for statistics: a value written with d decimals is consistent when the exact
+result, rounded (half up or half even) or truncated to d decimals, equals it. Beyond 1 percentage
+point (rates) or 1% relative (amounts) an inconsistency is gross (`high`).
+"""
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+
+def quantum(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
+def consistent(stated: Decimal, decimals: int, exact: Decimal) -> bool:
+    q = quantum(decimals)
+    return any(exact.quantize(q, rounding=mode) == stated.quantize(q) for mode in
+               (ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN)) or (
+        exact < 0 and exact.quantize(q, rounding=ROUND_DOWN) == stated.quantize(q))
+
+
+def gross(stated: Decimal, exact: Decimal, is_rate: bool) -> bool:
+    """Beyond 1 percentage point for a rate, or 1% relative for an amount or count."""
+    diff = abs(stated - exact)
+    if is_rate:
+        return diff > 1
+    base = max(abs(exact), abs(stated))
+    return base > 0 and diff / base > Decimal("0.01")
+
+
+def fmt(value: Decimal | float | None, decimals: int = 2) -> str:
+    """A number for a message: fixed decimals, trailing zeros of an integer dropped."""
+    if value is None:
+        return "—"
+    d = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    text = f"{d:.{decimals}f}"
+    return text

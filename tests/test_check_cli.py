@@ -1,0 +1,67 @@
+"""`jixiao check`: the JSON contract, per-file errors, exit status and byte-identical output."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jixiao.findings import make_finding, sort_findings
+from jixiao.rules import rule
+
+from .conftest import run_cli, seeds_or_skip
+
+
+def test_check_json_shape_and_determinism(tmp_path):
+    seeds = [str(p) for p in seeds_or_skip()]
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    args = ["check", *seeds, str(bad), "--json"]
+    first, second = run_cli(*args), run_cli(*args)
+    assert first.stdout == second.stdout
+    assert first.returncode == 1  # one file failed
+    assert first.stderr.decode().strip().splitlines() == [f"jixiao: {bad}: not a valid .docx file (not a zip archive, or truncated)"]
+    data = json.loads(first.stdout)
+    assert [r["path"] for r in data["reports"]] == seeds + [str(bad)]
+    for entry in data["reports"][:-1]:
+        assert set(entry) == {"path", "meta", "findings"}
+        assert {"unit", "town", "county", "year", "kind"} <= set(entry["meta"])
+        text = open(entry["path"], encoding="utf-8").read()
+        for f in entry["findings"]:
+            assert text[f["start"]:f["end"]] == f["evidence"]
+    assert data["reports"][-1] == {"path": str(bad), "error": "not a valid .docx file (not a zip archive, or truncated)",
+                                   "findings": []}
+
+
+def test_check_of_good_files_exits_zero():
+    out = run_cli("check", str(seeds_or_skip()[0]))
+    assert out.returncode == 0, out.stderr
+
+
+def test_check_accepts_a_folder(tmp_path):
+    (tmp_path / "a.txt").write_text("白沙镇人民政府\n2023年度整体支出绩效自评报告\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("柳湾镇人民政府\n2023年度项目支出绩效自评报告\n", encoding="utf-8")
+    (tmp_path / "skip.json").write_text("{}", encoding="utf-8")
+    data = json.loads(run_cli("check", str(tmp_path), "--json").stdout)
+    assert [r["meta"]["town"] for r in data["reports"]] == ["白沙镇", "柳湾镇"]
+
+
+def test_finding_evidence_is_the_source_slice():
+    text = "预算执行率123.76%"
+    f = make_finding(text, "A06", "high", 5, 12, "m")
+    assert f.evidence == "123.76%"
+    with pytest.raises(ValueError):
+        make_finding(text, "A06", "high", 5, 99, "m")
+    with pytest.raises(ValueError):
+        make_finding(text, "A06", "severe", 5, 6, "m")
+
+
+def test_findings_sort_by_position_and_drop_duplicates():
+    text = "abcdefghij"
+    a = make_finding(text, "B01", "low", 5, 7, "x")
+    b = make_finding(text, "A01", "high", 1, 3, "y")
+    assert sort_findings([a, b, a]) == [b, a]
+
+
+def test_rule_ids_follow_the_catalogue():
+    with pytest.raises(ValueError):
+        rule("X99", "nope", "low")
