@@ -35,11 +35,11 @@ _ARABIC_RUN = re.compile(r"(?<![\d.,])(-?)(\d[\d,]*(?:\.\d+)*)")
 _CN_RUN = re.compile(r"(?<!第)[零〇一二两三四五六七八九十百千万亿]+(?=[" + COUNT_UNITS + "亩])")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(年度|年)")
-_AFTER_BOUND = re.compile(r"\s*(?:及|或)?(以上|以下|以内|之内|左右|上下)")
+_AFTER_BOUND = re.compile(r"\s*(?:\(含\)|（含）)?\s*(?:及|或)?(以上|以下|以内|之内|左右|上下)")
 _BEFORE_MIN = ("≥", ">", "不低于", "不少于", "不小于", "至少", "高于", "大于", "超过", "不得低于", "不得少于")
 _BEFORE_MAX = ("≤", "<", "不超过", "不高于", "不大于", "低于", "少于", "控制在", "不得超过", "以内")
 _BEFORE_APPROX = ("约", "近", "接近", "大约")
-_RANGE_SEP = re.compile(r"\s*[-~至到]\s*")
+_RANGE_SEP = re.compile(r"\s*(?:\(含\)|（含）)?\s*[-~至到]\s*")
 _DOCNO_OPEN = "〔[【(（"
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:、\n\t（(]")
 

@@ -1,0 +1,54 @@
+"""Claims: the relations a report's text asserts between its figures, extracted but not judged.
+
+Extraction is kept apart from verification (jixiao.verify), as statcheck keeps them apart: an
+extractor only says "this stated figure should equal that operation on those figures"; whether
+it does is decided later, with the tolerance of the stated precision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..report import Report
+from .context import Facts
+
+OPS = ("ratio", "sum", "count", "product", "mean", "equal", "grade", "over", "plausible", "unit", "year")
+
+
+@dataclass
+class Operand:
+    label: str
+    value: Decimal
+    start: int | None = None
+    end: int | None = None
+    unit: str = ""
+
+
+@dataclass
+class Claim:
+    """`stated` should equal `op` applied to `operands` (or, for qualitative ops, agree with `detail`)."""
+
+    rule: str
+    op: str
+    relation: str          # what is asserted, in words: "预算执行率 = 实际支出 ÷ 调整后预算"
+    start: int             # evidence span in the source text
+    end: int
+    stated: Decimal | None = None
+    decimals: int = 0
+    unit: str = ""
+    operands: list[Operand] = field(default_factory=list)
+    alternatives: list[Operand] = field(default_factory=list)  # other readings of one operand
+    bound: str | None = None  # "min": the stated value is a floor
+    detail: dict = field(default_factory=dict)
+
+
+def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:
+    """Every claim of every kind, in order of position."""
+    from . import conflicts, grades, products, rates, totals, units, years
+
+    facts = facts or Facts(report)
+    claims: list[Claim] = []
+    for module in (units, rates, totals, products, grades, conflicts, years):
+        claims.extend(module.extract(facts))
+    claims.sort(key=lambda c: (c.start, c.end, c.rule, c.relation))
+    return claims

@@ -1,0 +1,136 @@
+"""A09: the same quantity given different values in different places of one report.
+
+Three shapes: a report-level total stated twice (年初预算 … 年初预算); the same count of projects
+restated with a different budget (项目19个，预算553.96万元 … 项目19个，预算资金560.67万元); and one
+project's budget in a table or list against the same project named in the text.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from . import Claim, Operand
+from .context import Facts
+from .items import budget_column, name_column, numbered_lists, project_count
+
+_STRONG_SPENT = re.compile(r"实际支出|决算|执行数|全年支出")
+_NAME_TAIL = re.compile(r"^(.{4,30}?)(?:[，,。：:；（(]|预算|项目预算|$)")
+_OTHER_YEAR = re.compile(r"上年|去年|同期|以前年度")
+
+
+def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
+    """Two statements of one quantity agree when the more precise rounds to the less precise."""
+    from ..tolerance import consistent
+    if da <= db:
+        return consistent(a, da, b)
+    return consistent(b, db, a)
+
+
+def extract(facts: Facts) -> list[Claim]:
+    return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts)
+
+
+def _restated_totals(facts: Facts) -> list[Claim]:
+    claims = []
+    first: dict[tuple[str, str], int] = {}
+    for i in facts.money_facts():
+        role = facts.roles[i]
+        f = facts.figures[i]
+        if role not in ("initial", "adjusted", "spent") or f.number is None or f.bound is not None:
+            continue
+        if role == "spent" and not _STRONG_SPENT.search(f.label):
+            continue
+        if _OTHER_YEAR.search(facts.before(i)) or _other_year_in_sentence(facts, i):
+            continue
+        key = (role, facts.scopes.get(i, "total"))
+        if key not in first:
+            first[key] = i
+            continue
+        j = first[key]
+        g = facts.figures[j]
+        claims.append(Claim("A09", "equal", f"{f.label or role} 与前文 {g.label} 应为同一数", f.start, f.end,
+                            facts.wan(i), f.decimals, "万元",
+                            [Operand(g.label + g.text, facts.wan(j), g.start, g.end)],
+                            detail={"other_decimals": g.decimals}))
+    return claims
+
+
+def _other_year_in_sentence(facts: Facts, i: int) -> bool:
+    fy = facts.report.meta.year
+    s = facts.sentences[facts.sentence_of[i]]
+    return fy is not None and any(facts.figures[j].kind == "year" and facts.figures[j].number != fy
+                                  for j in s.figures)
+
+
+def _restated_project_budgets(facts: Facts) -> list[Claim]:
+    claims = []
+    stated: dict[Decimal, list[int]] = {}
+    for s in facts.sentences:
+        counts = [i for i in s.figures if project_count(facts, i)]
+        if not counts:
+            continue
+        n = facts.figures[counts[0]].number
+        money = [i for i in s.figures if i > counts[0] and facts.figures[i].kind == "money"
+                 and facts.roles.get(i) in ("initial", "adjusted", "budget") and facts.figures[i].bound is None
+                 and not facts.bracketed(i)][:1]
+        for i in money:
+            earlier = stated.get(n, [])
+            f = facts.figures[i]
+            if earlier and not any(_agree(facts.wan(i), f.decimals, facts.wan(j), facts.figures[j].decimals)
+                                   for j in earlier):
+                g = facts.figures[earlier[0]]
+                claims.append(Claim("A09", "equal", f"{n}个项目的预算 与前文所述应一致", f.start, f.end, facts.wan(i),
+                                    f.decimals, "万元", [Operand(g.label + g.text, facts.wan(earlier[0]), g.start, g.end)],
+                                    detail={"other_decimals": g.decimals}))
+            stated.setdefault(n, []).append(i)
+    return claims
+
+
+def _project_budgets(facts: Facts) -> dict[str, tuple[int, Decimal, int]]:
+    """name -> (figure index, budget in 万元, decimals) from tables and numbered project lists."""
+    out: dict[str, tuple[int, Decimal, int]] = {}
+    for t in facts.report.tables:
+        nc, bc = name_column(t), budget_column(t)
+        if not nc or not bc:
+            continue
+        ni, bi = t.columns.index(nc), t.columns.index(bc)
+        for row in t.body_rows():
+            if len(row) <= max(ni, bi) or t.is_total_row(row):
+                continue
+            name = "".join(row[ni].text.split())
+            k = next((k for k, f in enumerate(facts.figures) if f.start == row[bi].start and f.number is not None), None)
+            if len(name) >= 4 and k is not None:
+                value = facts.figures[k].wan if facts.figures[k].kind == "money" else facts.figures[k].number
+                out.setdefault(name, (k, value, facts.figures[k].decimals))
+    for items in numbered_lists(facts):
+        for lo, hi in items.spans:
+            m = _NAME_TAIL.match(re.sub(r"^\s*\S{1,4}?[、.．]\s*", "", facts.text[lo:hi].split("\n", 1)[0]))
+            k = next((k for k, f in enumerate(facts.figures) if lo <= f.start < hi and f.kind == "money"
+                      and facts.roles.get(k) in ("budget", "initial", "adjusted")), None)
+            if m and k is not None and facts.figures[k].start - lo < 40:
+                out.setdefault(m.group(1), (k, facts.wan(k), facts.figures[k].decimals))
+    return out
+
+
+def _named_projects(facts: Facts) -> list[Claim]:
+    claims = []
+    budgets = _project_budgets(facts)
+    for name, (k, value, decimals) in budgets.items():
+        if value is None:
+            continue
+        for m in re.finditer(re.escape(name), facts.text):
+            after = [j for j, f in enumerate(facts.figures) if m.end() <= f.start <= m.end() + 12 and f.kind == "money"
+                     and j != k and f.table is None]
+            if not after:
+                continue
+            j = after[0]
+            f = facts.figures[j]
+            if facts.roles.get(j) not in ("budget", "initial", "adjusted") or not re.search(r"预算", f.label):
+                continue
+            if not _agree(facts.wan(j), f.decimals, value, decimals):
+                g = facts.figures[k]
+                where = "表中" if g.table is not None else "项目清单中"
+                claims.append(Claim("A09", "equal", f"“{name}”的预算 与{where}所列应一致", f.start, f.end, facts.wan(j),
+                                    f.decimals, "万元", [Operand(f"{where}{g.text}", value, g.start, g.end)],
+                                    detail={"other_decimals": decimals}))
+    return claims

@@ -1,0 +1,232 @@
+"""What every claim extractor needs from a report, computed once: sentences, the role and scope of
+each money figure, which paragraphs belong to one project, and money written in the wrong unit."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from importlib import resources
+
+import yaml
+
+from ..figures import Figure
+from ..report import Report
+
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
+_SCOPE_TERMS = re.compile(r"基本支出|项目支出|人员经费|公用经费|“?三公”?经费|政府采购")
+_GENERIC_TITLE = re.compile(r"情况|概况|总体|基本|绩效目标|自评|问题|措施|结论|应用|评价|组织|方法|结果|部门|管理|整体|说明|分析|建议")
+_PROJECT_NOUN = re.compile(r"项目|工程|经费|补贴|补助|资金|费|建设|整治|改造|维修|修复|租金")
+_PROJECT_PARAGRAPH = re.compile(r"^.{0,30}?项目[一二三四五六七八九十\d]+[:：、]")
+
+
+@lru_cache(maxsize=1)
+def words() -> dict:
+    with resources.files("jixiao.data").joinpath("arithmetic_words.yaml").open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    data["money_roles"] = [(role, re.compile(p)) for role, p in data["money_roles"]]
+    data["scopes"] = [(scope, re.compile(p)) for scope, p in data["scopes"]]
+    for key in ("execution_rates", "over_rates", "over_explained", "score_labels", "not_a_score", "admissions",
+                "list_cues", "year_ok_context", "year_results"):
+        data[key] = re.compile(data[key])
+    data["grade_level"] = {w: level for level, ws in enumerate(data["grades"]) for w in ws}
+    return data
+
+
+@dataclass
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    figures: list[int] = field(default_factory=list)
+
+
+@dataclass
+class UnitSuspect:
+    """A money figure written in 元 among 万元 peers of the same size (A04)."""
+
+    figure: int
+    peers: list[int]
+
+
+_PROJECT_COUNT = re.compile(r"项目(?:共|共计|总计)?\s*\d+\s*个|\d+\s*个\S{0,6}?项目")
+
+
+def _last_scope(text: str, scopes, strong_only: bool = False) -> str | None:
+    best, best_pos = None, -1
+    for scope, pat in scopes:
+        for m in pat.finditer(text):
+            if strong_only and m.group(0) in ("项目", "部门", "本级"):
+                continue
+            if m.start() > best_pos:
+                best, best_pos = scope, m.start()
+    if strong_only:
+        for m in _PROJECT_COUNT.finditer(text):
+            if m.start() > best_pos:
+                best, best_pos = "project", m.start()
+    return best
+
+
+class Facts:
+    """Shared, lazily computed views of one report for the claim extractors."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.figures: list[Figure] = report.figures
+        self.text = report.text
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        out: list[Sentence] = []
+        for p in self.report.paragraphs:
+            if p.kind != "text":
+                continue
+            pos = p.start
+            for m in _SENTENCE_END.finditer(self.text, p.start, p.end):
+                out.append(Sentence(len(out), p.index, pos, m.end()))
+                pos = m.end()
+            if pos < p.end:
+                out.append(Sentence(len(out), p.index, pos, p.end))
+        starts = [s.start for s in out]
+        for i, f in enumerate(self.figures):
+            k = bisect_right(starts, f.start) - 1
+            if k >= 0 and out[k].start <= f.start < out[k].end and f.table is None:
+                out[k].figures.append(i)
+        return out
+
+    @cached_property
+    def sentence_of(self) -> dict[int, int]:
+        return {i: s.index for s in self.sentences for i in s.figures}
+
+    def sentence_text(self, s: Sentence) -> str:
+        return self.text[s.start:s.end]
+
+    def before(self, i: int) -> str:
+        """The sentence text before figure i (its label and everything earlier in the sentence)."""
+        s = self.sentences[self.sentence_of[i]] if i in self.sentence_of else None
+        f = self.figures[i]
+        return self.text[s.start:f.start] if s else f.label
+
+    @cached_property
+    def roles(self) -> dict[int, str]:
+        """Role of each money figure: initial, adjusted, spent, budget or other."""
+        out: dict[int, str] = {}
+        w = words()
+        for s in self.sentences:
+            last = None
+            for i in s.figures:
+                f = self.figures[i]
+                if f.kind != "money":
+                    continue
+                label = _SCOPE_TERMS.sub("", f.label)
+                role = next((r for r, pat in w["money_roles"] if pat.search(label)), None)
+                if role is None:
+                    role = last or "budget"
+                out[i] = role
+                if role != "other":
+                    last = role
+        return out
+
+    @cached_property
+    def scopes(self) -> dict[int, str]:
+        """Spending scope of each figure: named in its own label, else by a strong word (基本支出,
+        项目支出…) or a count of projects earlier in its sentence, else the whole department."""
+        out: dict[int, str] = {}
+        w = words()
+        for s in self.sentences:
+            for i in s.figures:
+                f = self.figures[i]
+                scope = _last_scope(f.label, w["scopes"])
+                if scope is None:
+                    head = self.text[s.start:f.start]
+                    scope = _last_scope(head, w["scopes"], strong_only=True)
+                out[i] = scope or "total"
+        return out
+
+    @staticmethod
+    def is_project_title(title: str) -> bool:
+        return bool(_PROJECT_NOUN.search(title)) and not _GENERIC_TITLE.search(title)
+
+    def project_section(self, offset: int):
+        """The innermost section titled by a project that contains `offset`, if any."""
+        node = self.report.section_at(offset)
+        while node is not None and node.marker is not None:
+            if self.is_project_title(node.title):
+                return node
+            node = node.parent
+        return None
+
+    @cached_property
+    def project_paragraphs(self) -> set[int]:
+        """Paragraphs that speak of one project: inside a section titled by a project, or opening with 项目一："""
+        out: set[int] = set()
+        for node in self.report.sections.walk():
+            if node.marker is None or not self.is_project_title(node.title):
+                continue
+            for p in self.report.paragraphs:
+                if node.start <= p.start < node.end:
+                    out.add(p.index)
+        for p in self.report.paragraphs:
+            if _PROJECT_PARAGRAPH.match(p.text):
+                out.add(p.index)
+        from .items import project_list_paragraphs
+        out |= project_list_paragraphs(self)
+        return out
+
+    def bracketed(self, i: int) -> bool:
+        """Is figure i inside brackets within its sentence (a part named in passing)?"""
+        s = self.sentences[self.sentence_of[i]] if i in self.sentence_of else None
+        if s is None:
+            return False
+        head = self.text[s.start:self.figures[i].start]
+        return head.count("（") + head.count("(") > head.count("）") + head.count(")")
+
+    def in_project(self, i: int) -> bool:
+        s = self.sentence_of.get(i)
+        return s is not None and self.sentences[s].paragraph in self.project_paragraphs
+
+    @cached_property
+    def unit_suspects(self) -> dict[int, UnitSuspect]:
+        """元 figures among 万元 peers of the same size: an adjusted budget of '1249.58元' beside 1009.62万元."""
+        out: dict[int, UnitSuspect] = {}
+        paragraphs = self.report.paragraphs
+        by_paragraph: dict[int, list[int]] = {}
+        for i, f in enumerate(self.figures):
+            p = self.report.paragraph_at(f.start)
+            if p is not None:
+                by_paragraph.setdefault(p.index, []).append(i)
+        for i, f in enumerate(self.figures):
+            if f.kind != "money" or f.unit != "元" or f.number is None or f.number <= 0 or f.table is not None:
+                continue
+            if self.roles.get(i) in (None, "other") or re.search(r"每|均|标准|单价", f.label):
+                continue
+            p = self.report.paragraph_at(f.start)
+            if p is None:
+                continue
+            candidates = list(by_paragraph.get(p.index, []))
+            if p.marker is not None:  # a list item: its siblings are peers
+                node = self.report.section_at(p.start)
+                if node.parent is not None:
+                    for sib in node.parent.children:
+                        sp = self.report.paragraph_at(sib.start)
+                        if sp is not None and sp.index != p.index:
+                            candidates.extend(by_paragraph.get(sp.index, []))
+            peers = [j for j in candidates if j != i and self.figures[j].kind == "money"
+                     and self.figures[j].unit == "万元" and self.figures[j].number]
+            same_size = [j for j in peers if self.figures[j].number / 10 <= f.number <= self.figures[j].number * 10]
+            if same_size and f.number / 10000 < min(self.figures[j].number for j in peers) / 100:
+                out[i] = UnitSuspect(i, same_size)
+        return out
+
+    def wan(self, i: int) -> Decimal | None:
+        """Money figure i in 万元, reading a suspect 元 figure as 万元."""
+        f = self.figures[i]
+        if i in self.unit_suspects:
+            return f.number
+        return f.wan
+
+    def money_facts(self) -> list[int]:
+        """Report-level money figures (not one project's, not in a table), in order."""
+        return [i for i in self.roles if not self.in_project(i) and self.roles[i] != "other"]

@@ -1,0 +1,104 @@
+"""A05: quantity × unit price against the stated amount, and averages against total ÷ count.
+
+50.452亩 … 1000元/亩 … 共50452元;  岗位48人，每人每月补贴1200元，全年共计发放67.20万元;
+项目资金155万元用于31个村 … 村均不低于5万元.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from . import Claim, Operand
+from .context import Facts, words
+
+_PER = re.compile(r"每(亩|人|户|村|公里|个|处|米|名)(?:每(年|月))?[^，。；]{0,6}$")
+_AMOUNT_LABEL = re.compile(r"共|计|合计|总|费用|发放|需|金额|资金|补偿|租金|流转费")
+_MEAN = re.compile(r"(人|户|村|亩|个)均")
+_YUAN = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
+
+
+def extract(facts: Facts) -> list[Claim]:
+    claims = []
+    for s in facts.sentences:
+        paragraph_figs = [i for t in facts.sentences if t.paragraph == s.paragraph for i in t.figures]
+        for i in s.figures:
+            f = facts.figures[i]
+            price = _price(facts, i)
+            if price is not None:
+                claim = _product(facts, s, paragraph_figs, i, *price)
+                if claim:
+                    claims.append(claim)
+            if f.kind == "money" and _MEAN.search(f.label + facts.text[f.start - 2:f.start]):
+                claim = _mean(facts, paragraph_figs, i)
+                if claim:
+                    claims.append(claim)
+    return claims
+
+
+def _price(facts: Facts, i: int):
+    """(per-unit, period, yuan per unit) when figure i is a unit price: 1000元/亩 or 每亩每年1000元."""
+    f = facts.figures[i]
+    if f.number is None or f.bound is not None:
+        return None
+    if f.kind == "unit_price":
+        money, per = f.unit.split("/", 1)[0], f.unit.split("/")[1]
+        period = f.unit.split("/")[2] if f.unit.count("/") == 2 else None
+        if money in _YUAN:
+            return per, period, f.number * _YUAN[money]
+    if f.kind == "money":
+        m = _PER.search(f.label)
+        if m:
+            return m.group(1), m.group(2), f.number * _YUAN[f.unit]
+    return None
+
+
+def _product(facts: Facts, s, paragraph_figs: list[int], i: int, per: str, period: str | None, yuan: Decimal):
+    units = words()["per_units"].get(per, [per])
+    before = [j for j in paragraph_figs if j < i]
+    after_in_sentence = [j for j in s.figures if j > i]
+    quantity = next((j for j in reversed(before) if facts.figures[j].kind in ("area", "count", "length")
+                     and facts.figures[j].unit in units and facts.figures[j].bound is None
+                     and facts.figures[j].number is not None), None)
+    if quantity is None:
+        quantity = next((j for j in after_in_sentence if facts.figures[j].kind in ("area", "count", "length")
+                         and facts.figures[j].unit in units and facts.figures[j].number is not None), None)
+    if quantity is None:
+        return None
+    amount = next((j for j in paragraph_figs if j > i and facts.figures[j].kind == "money"
+                   and facts.figures[j].number is not None and _AMOUNT_LABEL.search(facts.figures[j].label)
+                   and not _PER.search(facts.figures[j].label) and facts.sentence_of.get(j, -1) - s.index <= 2), None)
+    if amount is None:
+        return None
+    a = facts.figures[amount]
+    q = facts.figures[quantity]
+    factor = Decimal(12) if period == "月" and re.search(r"全年|年度|一年", a.label + facts.sentence_text(s)) else Decimal(1)
+    expected_yuan = q.number * yuan * factor
+    unit_scale = _YUAN[a.unit]
+    ops = [Operand(q.label + q.text, q.number, q.start, q.end),
+           Operand(facts.figures[i].text, yuan / unit_scale, facts.figures[i].start, facts.figures[i].end)]
+    relation = f"{a.label or '金额'} = 数量 × 单价"
+    if factor != 1:
+        ops.append(Operand("12个月", factor))
+        relation += " × 12个月"
+    return Claim("A05", "product", relation, a.start, a.end, a.number, a.decimals, a.unit, ops,
+                 detail={"expected_in_unit": str(expected_yuan / unit_scale)})
+
+
+def _mean(facts: Facts, paragraph_figs: list[int], i: int):
+    f = facts.figures[i]
+    m = _MEAN.search(f.label + facts.text[f.start - 2:f.start])
+    units = words()["per_units"].get(m.group(1), [m.group(1)])
+    counts = [j for j in paragraph_figs if j != i and facts.figures[j].kind in ("count", "area")
+              and facts.figures[j].unit in units and facts.figures[j].number and facts.figures[j].bound is None]
+    totals = [j for j in paragraph_figs if j != i and facts.figures[j].kind == "money" and facts.figures[j].number
+              and facts.figures[j].bound is None and not _MEAN.search(facts.figures[j].label)
+              and facts.roles.get(j) != "other"]
+    pair = next(((t, c) for c in counts for t in totals if abs(paragraph_figs.index(t) - paragraph_figs.index(c)) == 1), None)
+    if pair is None:
+        return None
+    t, c = facts.figures[pair[0]], facts.figures[pair[1]]
+    scale = _YUAN[f.unit]
+    return Claim("A05", "mean", f"{m.group(0)} = 总额 ÷ 数量", f.start, f.end, f.number, f.decimals, f.unit,
+                 [Operand(t.label + t.text, t.number * _YUAN[t.unit] / scale, t.start, t.end),
+                  Operand(c.label + c.text, c.number, c.start, c.end)],
+                 bound=f.bound)

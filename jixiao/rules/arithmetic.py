@@ -1,0 +1,83 @@
+"""Rules A01–A10: each reports the claims of its kind that the report's own figures contradict."""
+from __future__ import annotations
+
+from ..claims import extract_claims
+from ..findings import make_finding
+from ..verify import Verdict, verify
+from . import rule
+
+
+def verdicts(report, ctx) -> list[Verdict]:
+    """All claims of a report, verified once and shared by the ten rules."""
+    key = ("verdicts", id(report))
+    if ctx is None:
+        return [verify(c) for c in extract_claims(report)]
+    if key not in ctx.cache:
+        ctx.cache[key] = [verify(c) for c in extract_claims(report)]
+    return ctx.cache[key]
+
+
+def _findings(rule_id: str, report, ctx):
+    for v in verdicts(report, ctx):
+        if v.claim.rule == rule_id and v.status == "inconsistent":
+            yield make_finding(report.text, rule_id, v.severity or "medium", v.claim.start, v.claim.end, v.message)
+
+
+@rule("A01", "rate", "high")
+def rate(report, ctx):
+    """A stated percentage differs from the ratio of the figures it is computed from."""
+    return _findings("A01", report, ctx)
+
+
+@rule("A02", "total", "high")
+def total(report, ctx):
+    """A stated total differs from the sum of the items listed under it."""
+    return _findings("A02", report, ctx)
+
+
+@rule("A03", "count", "high")
+def count(report, ctx):
+    """A stated count differs from the items listed, or parts do not add up to the whole."""
+    return _findings("A03", report, ctx)
+
+
+@rule("A04", "unit", "medium")
+def unit(report, ctx):
+    """Money in the wrong unit (元 among 万元 of the same size), with no unit, or impossible."""
+    return _findings("A04", report, ctx)
+
+
+@rule("A05", "product", "high")
+def product(report, ctx):
+    """Quantity × unit price, or total ÷ count, differs from the stated amount or average."""
+    return _findings("A05", report, ctx)
+
+
+@rule("A06", "over", "high")
+def over(report, ctx):
+    """An execution or completion rate above 100% with no explanation."""
+    return _findings("A06", report, ctx)
+
+
+@rule("A07", "grade", "medium")
+def grade(report, ctx):
+    """A score and its grade disagree under the thresholds in force."""
+    return _findings("A07", report, ctx)
+
+
+@rule("A08", "plausibility", "high")
+def plausibility(report, ctx):
+    """A full or near-full self-score contradicted by the report's own figures or admissions."""
+    return _findings("A08", report, ctx)
+
+
+@rule("A09", "conflict", "medium")
+def conflict(report, ctx):
+    """The same quantity is given different values in different places of one report."""
+    return _findings("A09", report, ctx)
+
+
+@rule("A10", "year", "medium")
+def year(report, ctx):
+    """A result attributed to the wrong fiscal year."""
+    return _findings("A10", report, ctx)
