@@ -45,6 +45,23 @@ def cmd_figures(args) -> int:
     return 0
 
 
+def cmd_claims(args) -> int:
+    import pandas as pd
+
+    from .report import load_report
+    from .verify import claims_frame
+    frame = claims_frame(load_report(args.file))
+    if args.all is False:
+        frame = frame[frame["status"] != "ok"]
+    if args.csv:
+        _out(frame.to_csv(index=False))
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
+                               "display.max_colwidth", 60):
+            _out(frame.drop(columns=["message"]).to_string(index=False) + "\n")
+    return 0
+
+
 def cmd_check(args) -> int:
     from .check import as_json, check_paths
     from .findings import dumps
@@ -94,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--csv", action="store_true", help="CSV instead of an aligned table")
     s.set_defaults(func=cmd_figures)
+    s = sub.add_parser("claims", help="print the arithmetic claims table: stated, computed, difference, status")
+    s.add_argument("file")
+    s.add_argument("--all", action="store_true", help="include claims that check out (default: only the others)")
+    s.add_argument("--csv", action="store_true")
+    s.set_defaults(func=cmd_claims)
     s = sub.add_parser("check", help="check reports given together; --json prints the output contract")
     s.add_argument("files", nargs="+", metavar="FILE", help="report files, or folders of them")
     s.add_argument("--json", action="store_true")

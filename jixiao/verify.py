@@ -203,3 +203,13 @@ def claims_table(verdicts: list[Verdict], text: str) -> pd.DataFrame:
     columns = ["rule", "relation", "evidence", "stated", "computed", "difference", "status", "severity", "message",
                "start", "end"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def report_verdicts(report) -> list[Verdict]:
+    from .claims import extract_claims
+    return [verify(c) for c in extract_claims(report)]
+
+
+def claims_frame(report) -> pd.DataFrame:
+    """The claims table of one report: stated, computed, difference, status."""
+    return claims_table(report_verdicts(report), report.text)

@@ -141,6 +141,10 @@ class Facts:
                 scope = _last_scope(f.label, w["scopes"])
                 if scope is None:
                     head = self.text[s.start:f.start]
+                    first_fig = self.figures[s.figures[0]].start - s.start
+                    breakdown = head.find("其中", first_fig)
+                    if 0 <= first_fig < breakdown:
+                        head = head[:breakdown]  # parts named after 其中 do not scope what follows them
                     scope = _last_scope(head, w["scopes"], strong_only=True)
                 out[i] = scope or "total"
         return out
@@ -215,8 +219,9 @@ class Facts:
                             candidates.extend(by_paragraph.get(sp.index, []))
             peers = [j for j in candidates if j != i and self.figures[j].kind == "money"
                      and self.figures[j].unit == "万元" and self.figures[j].number]
-            same_size = [j for j in peers if self.figures[j].number / 10 <= f.number <= self.figures[j].number * 10]
-            if same_size and f.number / 10000 < min(self.figures[j].number for j in peers) / 100:
+            same_size = [j for j in peers if self.figures[j].number / 10 <= f.number <= self.figures[j].number * 10
+                         and self.roles.get(j) not in (None, "other")]
+            if same_size:
                 out[i] = UnitSuspect(i, same_size)
         return out
 

@@ -1,19 +1,18 @@
 """Rules A01–A10: each reports the claims of its kind that the report's own figures contradict."""
 from __future__ import annotations
 
-from ..claims import extract_claims
 from ..findings import make_finding
-from ..verify import Verdict, verify
+from ..verify import Verdict, report_verdicts
 from . import rule
 
 
 def verdicts(report, ctx) -> list[Verdict]:
     """All claims of a report, verified once and shared by the ten rules."""
-    key = ("verdicts", id(report))
     if ctx is None:
-        return [verify(c) for c in extract_claims(report)]
+        return report_verdicts(report)
+    key = ("verdicts", id(report))
     if key not in ctx.cache:
-        ctx.cache[key] = [verify(c) for c in extract_claims(report)]
+        ctx.cache[key] = report_verdicts(report)
     return ctx.cache[key]
 
 
