@@ -29,10 +29,3 @@ def gross(stated: Decimal, exact: Decimal, is_rate: bool) -> bool:
     return base > 0 and diff / base > Decimal("0.01")
 
 
-def fmt(value: Decimal | float | None, decimals: int = 2) -> str:
-    """A number for a message: fixed decimals, trailing zeros of an integer dropped."""
-    if value is None:
-        return "—"
-    d = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    text = f"{d:.{decimals}f}"
-    return text

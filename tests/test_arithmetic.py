@@ -125,3 +125,14 @@ def test_year_of_the_previous_report_left_in():
     findings = a_findings(text)
     assert [f.rule for f in findings] == ["A10"]
     assert findings[0].evidence.startswith("2022年度5个项目")
+
+
+FUZZ_ALPHABET = st.sampled_from(list("0123456789.,%，。；：、（）()一二三十百万元亩个户人分年度预算执行率调整实际支出其中共计合计优良中差得分等级为项目村镇每\n\t"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=FUZZ_ALPHABET, max_size=400))
+def test_rules_never_raise_and_evidence_is_exact(text):
+    report = parse_text(text)
+    for f in run_rules(report, Context([report])):
+        assert text[f.start:f.end] == f.evidence and f.start < f.end
