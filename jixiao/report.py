@@ -1,14 +1,16 @@
 """The report model: source text, paragraphs, section tree, tables, figures and meta."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .figures import Figure, attach_table_cells, extract_figures
 from .ingest import Source, read_source
 from .meta import Meta, infer_meta
-from .structure import (Line, NumberingIssue, Paragraph, Section, build_paragraphs, build_sections,
-                        split_lines)
+from .structure import (Line, NumberingIssue, Paragraph, Section, Sentence, build_paragraphs, build_sections,
+                        split_lines, split_sentences)
 from .tables import Table, find_tables
 from .textnorm import fold
 
@@ -51,6 +53,17 @@ class Report:
             if inner is None:
                 return node
             node = inner
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        """Sentences of the text paragraphs, each with the indices of the figures in it."""
+        out = split_sentences(self.text, self.paragraphs)
+        starts = [s.start for s in out]
+        for i, f in enumerate(self.figures):
+            k = bisect_right(starts, f.start) - 1
+            if k >= 0 and out[k].start <= f.start < out[k].end and f.table is None:
+                out[k].figures.append(i)
+        return out
 
     def text_paragraphs(self) -> list[Paragraph]:
         return [p for p in self.paragraphs if p.kind == "text"]

@@ -8,6 +8,7 @@ from .numbering import Marker, match_marker, parallel
 from .textnorm import BLANKS
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_SENTENCE_BREAK = re.compile(r"[。；;！!？?]")
 _SENTENCE_END = "。；;！!？?：:”’）)"
 
 
@@ -59,6 +60,31 @@ class Section:
     @property
     def number_label(self) -> str:
         return _format_number(self.marker) if self.marker else ""
+
+
+@dataclass
+class Sentence:
+    """A sentence of a text paragraph (split at 。；！？), with the figures standing in it."""
+
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    figures: list[int] = field(default_factory=list)
+
+
+def split_sentences(text: str, paragraphs: list[Paragraph]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for p in paragraphs:
+        if p.kind != "text":
+            continue
+        pos = p.start
+        for m in _SENTENCE_BREAK.finditer(text, p.start, p.end):
+            out.append(Sentence(len(out), p.index, pos, m.end()))
+            pos = m.end()
+        if pos < p.end:
+            out.append(Sentence(len(out), p.index, pos, p.end))
+    return out
 
 
 def split_lines(text: str) -> list[Line]:

@@ -74,7 +74,7 @@ def consistent_reports(draw) -> Generated:
     w.add("，预算执行率")
     w.add(f"{q2(spent_all / adjusted * 100)}%", "rate")
     w.add("。\n二、项目支出情况\n")
-    w.add(f"纳入自评的项目共")
+    w.add("纳入自评的项目共")
     w.add(f"{n}个", "count")
     w.add(f"，预算资金{total_b:.2f}万元，实际支出{total_s:.2f}万元，执行率{q2(total_s / total_b * 100)}%，详见下表：\n")
     w.add("\t序号\n\t项目名称\n\t预算金额（万元）\n\t执行数（万元）\n\t自评分\n\t自评等级\n\n")

@@ -3,8 +3,7 @@ each money figure, which paragraphs belong to one project, and money written in 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -13,8 +12,8 @@ import yaml
 
 from ..figures import Figure
 from ..report import Report
+from ..structure import Sentence
 
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
 _SCOPE_TERMS = re.compile(r"基本支出|项目支出|人员经费|公用经费|“?三公”?经费|政府采购")
 _GENERIC_TITLE = re.compile(r"情况|概况|总体|基本|绩效目标|自评|问题|措施|结论|应用|评价|组织|方法|结果|部门|管理|整体|说明|分析|建议")
 _PROJECT_NOUN = re.compile(r"项目|工程|经费|补贴|补助|资金|费|建设|整治|改造|维修|修复|租金")
@@ -32,15 +31,6 @@ def words() -> dict:
         data[key] = re.compile(data[key])
     data["grade_level"] = {w: level for level, ws in enumerate(data["grades"]) for w in ws}
     return data
-
-
-@dataclass
-class Sentence:
-    index: int
-    paragraph: int
-    start: int
-    end: int
-    figures: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -77,24 +67,9 @@ class Facts:
         self.figures: list[Figure] = report.figures
         self.text = report.text
 
-    @cached_property
+    @property
     def sentences(self) -> list[Sentence]:
-        out: list[Sentence] = []
-        for p in self.report.paragraphs:
-            if p.kind != "text":
-                continue
-            pos = p.start
-            for m in _SENTENCE_END.finditer(self.text, p.start, p.end):
-                out.append(Sentence(len(out), p.index, pos, m.end()))
-                pos = m.end()
-            if pos < p.end:
-                out.append(Sentence(len(out), p.index, pos, p.end))
-        starts = [s.start for s in out]
-        for i, f in enumerate(self.figures):
-            k = bisect_right(starts, f.start) - 1
-            if k >= 0 and out[k].start <= f.start < out[k].end and f.table is None:
-                out[k].figures.append(i)
-        return out
+        return self.report.sentences
 
     @cached_property
     def sentence_of(self) -> dict[int, int]:
@@ -195,7 +170,6 @@ class Facts:
     def unit_suspects(self) -> dict[int, UnitSuspect]:
         """元 figures among 万元 peers of the same size: an adjusted budget of '1249.58元' beside 1009.62万元."""
         out: dict[int, UnitSuspect] = {}
-        paragraphs = self.report.paragraphs
         by_paragraph: dict[int, list[int]] = {}
         for i, f in enumerate(self.figures):
             p = self.report.paragraph_at(f.start)
