@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import ReportError
 from .findings import Finding, sort_findings
 from .ingest import TEXT_SUFFIXES
 from .report import Report, load_report
 from .rules import all_rules
+
+if TYPE_CHECKING:
+    from .boilerplate import TextReuse
+    from .reuse import ReuseIndex
 
 REPORT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".doc"}
 
@@ -20,6 +24,27 @@ class Context:
 
     reports: list[Report] = field(default_factory=list)
     cache: dict = field(default_factory=dict)
+    index: "ReuseIndex | None" = None  # a saved index of earlier reports, searched besides these
+
+    def reuse_index(self) -> "ReuseIndex":
+        """The cross-report index: the saved one (if any) with every report of this run added."""
+        if "reuse_index" not in self.cache:
+            from .reuse import build_index
+            self.cache["reuse_index"] = build_index(self.reports, self.index)
+        return self.cache["reuse_index"]
+
+    def text_reuse(self, report: Report) -> "TextReuse":
+        key = ("text_reuse", id(report))
+        if key not in self.cache:
+            from .boilerplate import analyse
+            self.cache[key] = analyse(report, self.reuse_index())
+        return self.cache[key]
+
+    def known_towns(self) -> set[str]:
+        towns = {r.meta.town for r in self.reports if r.meta.town}
+        if self.index is not None:
+            towns |= {e.town for e in self.index.reports.values() if e.town}
+        return towns
 
 
 @dataclass
@@ -55,14 +80,14 @@ def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -
     return sort_findings(findings)
 
 
-def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None) -> list[Outcome]:
+def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None) -> list[Outcome]:
     outcomes: list[Outcome] = []
     for path in expand_paths(paths):
         try:
             outcomes.append(Outcome(path, load_report(path)))
         except ReportError as exc:
             outcomes.append(Outcome(path, error=exc.cause))
-    ctx = Context([o.report for o in outcomes if o.report is not None])
+    ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
     for o in outcomes:
         if o.report is not None:
             o.findings = run_rules(o.report, ctx, only)

@@ -65,7 +65,11 @@ def cmd_claims(args) -> int:
 def cmd_check(args) -> int:
     from .check import as_json, check_paths
     from .findings import dumps
-    outcomes = check_paths(args.files, only=args.rules.split(",") if args.rules else None)
+    index = None
+    if args.index:
+        from .reuse import ReuseIndex
+        index = ReuseIndex.load(args.index)
+    outcomes = check_paths(args.files, only=args.rules.split(",") if args.rules else None, index=index)
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
         _err(f"{o.path}: {o.error}")
@@ -80,6 +84,31 @@ def cmd_check(args) -> int:
             _out(f"{o.path}: {m.unit or m.town or '?'} {m.year or '?'} {m.kind or ''} — {len(o.findings)} findings\n")
             for f in o.findings:
                 _out(f"  {f.rule} {f.severity:<6} {f.start}-{f.end} {f.message}\n")
+    return 1 if failed else 0
+
+
+def cmd_index(args) -> int:
+    from .check import expand_paths
+    from .errors import ReportError
+    from .report import load_report
+    from .reuse import ReuseIndex
+    if args.action == "show":
+        index = ReuseIndex.load(args.index)
+        for entry in sorted(index.reports.values(), key=lambda e: (e.town or "", e.year or 0, e.name)):
+            _out(f"{entry.key}  {entry.town or '?'}  {entry.year or '?'}  {len(entry.clauses):4d} clauses  {entry.path}\n")
+        _out(f"{len(index)} reports\n")
+        return 0
+    index = ReuseIndex.load(args.index) if args.action == "add" else ReuseIndex()
+    failed = 0
+    added = 0
+    for path in expand_paths(args.files):
+        try:
+            added += index.add(load_report(path))
+        except ReportError as exc:
+            _err(str(exc))
+            failed += 1
+    index.save(args.index)
+    _out(f"{args.index}: {len(index)} reports ({added} added)\n")
     return 1 if failed else 0
 
 
@@ -120,7 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="+", metavar="FILE", help="report files, or folders of them")
     s.add_argument("--json", action="store_true")
     s.add_argument("--rules", help="comma-separated rule ids to run (default: all)")
+    s.add_argument("--index", help="a saved reuse index (jixiao index build) to search besides the given reports")
     s.set_defaults(func=cmd_check)
+    s = sub.add_parser("index", help="build, extend or list the cross-report reuse index")
+    s.add_argument("action", choices=["build", "add", "show"])
+    s.add_argument("index", help="the index file")
+    s.add_argument("files", nargs="*", metavar="FILE", help="report files, or folders of them")
+    s.set_defaults(func=cmd_index)
     s = sub.add_parser("score", help="score a findings JSON against an expected-findings file")
     s.add_argument("expected")
     s.add_argument("findings")

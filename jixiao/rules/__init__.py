@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 _ID = re.compile(r"[AB]\d{2}")
-_MODULES: tuple[str, ...] = ("jixiao.rules.arithmetic",)
+_MODULES: tuple[str, ...] = ("jixiao.rules.arithmetic", "jixiao.rules.boilerplate")
 
 
 @dataclass(frozen=True)

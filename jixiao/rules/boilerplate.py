@@ -1,0 +1,192 @@
+"""Rules B01–B09: boilerplate, copying, template residue, foreign names, vague indicators,
+numbering, stale references and misspelt own names."""
+from __future__ import annotations
+
+import re
+
+from ..findings import make_finding
+from ..meta import place_words
+from ..textnorm import compact
+from ..wordlists import indicators, stale_references
+from . import rule
+
+
+def _where(report, pos: int) -> str:
+    line = report.text.count("\n", 0, pos) + 1
+    node = report.section_at(pos)
+    label = f"{node.number_label}{node.title[:12]}" if node.marker else ""
+    return f"第{line}行" + (f"（{label}）" if label else "")
+
+
+def _quote(text: str, n: int = 16) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+@rule("B01", "repeated", "medium")
+def repeated(report, ctx):
+    """A passage of 15 or more characters occurs twice or more in one report."""
+    for r in ctx.text_reuse(report).repeated:
+        how = "完全相同" if r.exact else "几乎相同"
+        yield make_finding(report.text, "B01", "medium", r.start, r.end,
+                           f"这段文字（{len(compact(report.text[r.start:r.end]))}字，“{_quote(report.text[r.start:r.end])}”）"
+                           f"与{_where(report, r.first_start)}的一段{how}，重复出现")
+
+
+@rule("B02", "templated", "medium")
+def templated(report, ctx):
+    """Sibling sections are near-identical, so they say nothing specific; reports the shared share."""
+    for t in ctx.text_reuse(report).templated:
+        start, end = t.shared[0][0], t.shared[-1][1]
+        head = f"{t.section.number_label}{t.section.title[:16]}"
+        yield make_finding(report.text, "B02", "medium", start, end,
+                           f"{head}：{t.share:.0%} 的文字与同级其余 {t.siblings - 1} 个段落相同（仅数字不同也算），"
+                           f"未写出本项目的具体情况")
+
+
+@rule("B03", "reused", "high", scope="corpus")
+def reused(report, ctx):
+    """A passage also occurs in another report of the corpus; names the other report(s) and where."""
+    index = ctx.reuse_index()
+    analysis = ctx.text_reuse(report)
+    for r in analysis.reused:
+        names = "、".join(f"{s.name}（{s.town or '?'}{s.year or ''}，第{s.start}–{s.end}字）" for s in r.sources[:4])
+        more = f"等 {len(r.sources)} 份" if len(r.sources) > 4 else ""
+        if r.kind == "stock":
+            severity, what = "info", f"属于本类报告的通用套话：语料 {len(index)} 份报告中有 {r.reports_sharing} 份含有这段文字"
+        elif r.kind == "own-years":
+            severity, what = "medium", "与本镇其他年度的报告相同，疑为沿用往年报告"
+        else:
+            severity, what = "high", f"仅 {r.reports_sharing} 份报告共有，疑为相互抄用"
+        yield make_finding(report.text, "B03", severity, r.start, r.end,
+                           f"这段文字（{r.chars}字，“{_quote(report.text[r.start:r.end])}”）也见于 {names}{more}；{what}")
+    from ..reuse import WHOLE_REPORT
+    for key, share in sorted(analysis.shared_with.items()):
+        if share < WHOLE_REPORT:
+            continue
+        entry = index.reports[key]
+        runs = [r for r in analysis.reused if any(s.report == key for s in r.sources)]
+        biggest = max(runs, key=lambda r: (r.chars, -r.start))
+        same_town = entry.town and entry.town == report.meta.town
+        yield make_finding(report.text, "B03", "high", biggest.start, biggest.end,
+                           f"本报告 {share:.0%} 的文字与 {entry.name}（{entry.town or '?'}{entry.year or ''}）相同"
+                           f"{'，基本是本镇另一年度报告的翻版' if same_town else '，疑为整篇抄用'}")
+
+
+def _generic_before(text: str, pos: int) -> bool:
+    return pos == 0 or text[pos - 1] in place_words()["generic_before"] or text[pos - 1].isspace()
+
+
+@rule("B05", "foreign", "high", scope="corpus")
+def foreign(report, ctx):
+    """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
+    text, meta = report.text, report.meta
+    own = meta.town or ""
+    for town in sorted(ctx.known_towns() - {own}):
+        if own and (town in own or own in town):
+            continue
+        for m in re.finditer(re.escape(town), text):
+            yield make_finding(text, "B05", "high", m.start(), m.end(),
+                               f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
+    kinds = {"镇": "乡", "乡": "镇"}
+    if own.endswith(("镇", "乡")):
+        wrong = kinds[own[-1]]
+        for m in re.finditer(rf"(?:我|本|全){wrong}(?![镇村])", text):
+            yield make_finding(text, "B05", "medium", m.start(), m.end() + 4 if m.end() + 4 <= len(text) else m.end(),
+                               f"本报告是{own}（{own[-1]}）的，此处却自称“{m.group(0)}”；疑为抄自某{wrong}的报告")
+    county = meta.county or ""
+    if county.endswith(("县", "区")):
+        other = "区" if county.endswith("县") else "县"
+        for m in re.finditer(rf"{other}(?:财政局|委|人民政府|政府|直)|(?:我|全){other}(?![\u4e00-\u9fff]{{0}}[镇乡])", text):
+            if m.group(0)[0] == other and not _generic_before(text, m.start()):
+                continue
+            end = min(len(text), m.end() + 6)
+            yield make_finding(text, "B05", "medium", m.start(), end,
+                               f"本单位属{county}（{county[-1]}），此处却写“{m.group(0)}”；疑为抄自某{other}的报告")
+    stems = [n[:-1] for n in (own, county, meta.city or "") if len(n) >= 3]
+    not_place = set(place_words()["slogan_not_place"])
+    for m in re.finditer(place_words()["slogan"], text):
+        name = m.group(1)
+        if name in not_place or any(name.startswith(s[:2]) or s.startswith(name) for s in stems if s):
+            continue
+        yield make_finding(text, "B05", "high", m.start(1), m.end(1),
+                           f"口号中的地名“{name}”不是本单位（{own or county or '?'}）；疑为抄自他地报告")
+
+
+@rule("B04", "residue", "medium")
+def residue(report, ctx):
+    """Template instructions, placeholders or word-processor artefacts left in the report."""
+    for r in ctx.text_reuse(report).residue:
+        yield make_finding(report.text, "B04", "medium", r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
+
+
+@rule("B06", "vague", "low")
+def vague(report, ctx):
+    """A performance indicator whose value has no number: an adjective states no result."""
+    pattern, adjectives = indicators()
+    figures = [(f.start, f.kind) for f in report.figures if f.kind != "year"]  # a date measures a 时效指标
+    for m in pattern.finditer(report.text):
+        value_start, value_end = m.start(2), m.end(2)
+        if value_end - value_start < 2:
+            continue
+        if any(value_start <= s < value_end for s, _ in figures):
+            continue
+        value = m.group(2)
+        adj = next((w for w in adjectives.pattern.split("|") if w in value), None)
+        reason = f"只用“{adj}”这样的词描述，" if adj else ""
+        yield make_finding(report.text, "B06", "low", m.start(1), value_end,
+                           f"{m.group(1)}“{_quote(value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）")
+
+
+@rule("B07", "numbering", "low")
+def numbering(report, ctx):
+    """Section or list numbering skips, repeats, or switches style at one level."""
+    for issue in report.numbering_issues:
+        mk = issue.marker
+        p = report.paragraph_at(mk.start)
+        end = min(p.end, mk.end + 20) if p is not None else mk.end
+        message = {
+            "skip": f"编号从上一项跳到“{issue.found}”，缺少“{issue.expected}”",
+            "repeat": f"编号“{issue.found}”与上一项重复或倒退（此处应为“{issue.expected}”）",
+            "switch": f"同一层级的编号由“{issue.expected}”式改成了“{issue.found}”式",
+            "start": f"这一组编号从“{issue.found}”开始，没有“{issue.expected}”",
+        }[issue.kind]
+        yield make_finding(report.text, "B07", "low", mk.start, end, message)
+
+
+@rule("B08", "stale", "medium")
+def stale(report, ctx):
+    """A reference that expired before the report's year: 十九大 after 2022, 十三五 after 2020…"""
+    year = report.meta.year
+    if year is None:
+        return
+    entries, historical_after, historical_before = stale_references()
+    text = report.text
+    for pattern, last_year, why in entries:
+        if year <= last_year:
+            continue
+        for m in pattern.finditer(text):
+            if historical_after.match(text, m.end()) or historical_before.search(text[max(0, m.start() - 4):m.start()]):
+                continue
+            yield make_finding(text, "B08", "medium", m.start(), m.end(),
+                               f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
+
+
+@rule("B09", "misspelt", "medium", scope="corpus")
+def misspelt(report, ctx):
+    """A near-miss spelling (one character off) of the report's own place names."""
+    meta = report.meta
+    own = [n for n in (meta.town, meta.county, meta.city) if n and len(n) >= 3]
+    known = set(own) | ctx.known_towns() | {r.meta.county for r in ctx.reports if r.meta.county}
+    text = report.text
+    for name in own:
+        stem, suffix = name[:-1], name[-1]
+        for m in re.finditer(rf"(?=([\u4e00-\u9fff]{{{len(stem)}}}){re.escape(suffix)})", text):
+            cand = m.group(1) + suffix
+            if cand in known or sum(a != b for a, b in zip(cand, name)) != 1:
+                continue
+            if any(cand in k for k in known if len(k) > len(cand)):
+                continue
+            start = m.start()
+            yield make_finding(text, "B09", "medium", start, start + len(cand),
+                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {text.count(name)} 次）")
