@@ -29,15 +29,9 @@ install() {
 case "${1:-}" in
     demo)
         install
-        mkdir -p outputs
-        status=0
-        .venv/bin/jixiao check examples/reports --json > outputs/.findings.json.tmp || status=$?
-        mv outputs/.findings.json.tmp outputs/findings.json
-        .venv/bin/jixiao check examples/reports || true
-        echo
-        .venv/bin/jixiao score examples/expected.json outputs/findings.json | tail -n 1
-        echo "findings: $(pwd)/outputs/findings.json"
-        exit $status
+        # The main job: one parameters file per demo town, then the batch of audit notebooks.
+        .venv/bin/jixiao params examples/reports --out params
+        exec .venv/bin/jixiao batch params --out outputs --jobs 2
         ;;
     test)
         install

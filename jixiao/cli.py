@@ -112,6 +112,27 @@ def cmd_index(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_params(args) -> int:
+    from .params import write_params
+    written, errors = write_params(args.reports_dir, args.out, args.corpus)
+    for e in errors:
+        _err(e)
+    for w in written:
+        _out(f"{w}\n")
+    return 1 if errors else 0
+
+
+def cmd_batch(args) -> int:
+    from .batch import run_batch
+    runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
+    failed = [r for r in runs if r.status != "ok"]
+    for r in failed:
+        _err(f"{r.name}: {r.error}")
+    import os
+    _out(f"{len(runs) - len(failed)} of {len(runs)} towns done; open {os.path.abspath(os.path.join(args.out, 'index.html'))}\n")
+    return 1 if failed else 0
+
+
 def cmd_score(args) -> int:
     from .scoring import score
     with open(args.expected, encoding="utf-8") as fh:
@@ -156,6 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("index", help="the index file")
     s.add_argument("files", nargs="*", metavar="FILE", help="report files, or folders of them")
     s.set_defaults(func=cmd_index)
+    s = sub.add_parser("params", help="write one parameters YAML per township from the reports' own meta")
+    s.add_argument("reports_dir")
+    s.add_argument("--out", default="params", help="folder for the YAML files (default: params)")
+    s.add_argument("--corpus", help="folder of reports to compare with (default: REPORTS_DIR)")
+    s.set_defaults(func=cmd_params)
+    s = sub.add_parser("batch", help="run the audit notebook for every township and render the pages")
+    s.add_argument("params_dir", nargs="?", default="params")
+    s.add_argument("--out", default="outputs", help="output folder, replaced whole (default: outputs)")
+    s.add_argument("--jobs", type=int, default=1, help="parallel processes on this machine")
+    s.add_argument("--scheduler", help="a Dask scheduler address, or local:N for a LocalCluster of N workers")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_batch)
     s = sub.add_parser("score", help="score a findings JSON against an expected-findings file")
     s.add_argument("expected")
     s.add_argument("findings")

@@ -1,0 +1,229 @@
+"""Run the audit notebook for every township: the reuse index once, one Papermill execution per
+town in parallel processes (Papermill changes the working directory, so no threads), HTML for
+reviewers, the spreadsheet, the county summary and the index page. A town that fails is listed
+with its error and its partial notebook kept; the others finish. Outputs are built in a staging
+folder and swapped in at the end, so a re-run replaces them whole."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import JixiaoError, ReportError
+from .params import ParamsError, TownParams, load_params
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNEL_RETRIES = 1
+
+
+@dataclass
+class TownRun:
+    name: str
+    town: str | None = None
+    year: int | None = None
+    status: str = "ok"                  # "ok" | "failed"
+    error: str | None = None
+    counts: dict = field(default_factory=dict)
+    share: float | None = None
+    alert: bool = False
+    pages: list = field(default_factory=list)  # (label, relative href)
+
+
+def notebook_path(name: str) -> Path:
+    """The notebook templates: beside the package in a checkout, or set JIXIAO_NOTEBOOKS."""
+    base = Path(os.environ.get("JIXIAO_NOTEBOOKS", NOTEBOOKS))
+    path = base / name
+    if not path.is_file():
+        raise JixiaoError(f"{path}: notebook template not found (set JIXIAO_NOTEBOOKS to the notebooks folder)")
+    return path
+
+
+def to_html(notebook: Path, target: Path, no_input: bool) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from .exports import write_atomic
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = no_input
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    write_atomic(target, body.encode("utf-8"))
+
+
+def _kernel_trouble(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in ("Address already in use", "Kernel didn't respond", "Kernel died", "ZMQError",
+                                   "kernel died", "TimeoutError"))
+
+
+def execute(template: Path, output: Path, parameters: dict) -> None:
+    """One Papermill run; a kernel that fails to start is retried once before the town fails."""
+    import papermill as pm
+
+    for attempt in range(KERNEL_RETRIES + 1):
+        try:
+            pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
+                                log_output=False, kernel_name="python3", start_timeout=120,
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            return
+        except pm.PapermillExecutionError:
+            raise
+        except Exception as exc:
+            if attempt < KERNEL_RETRIES and _kernel_trouble(exc):
+                continue
+            raise
+
+
+def run_town(params: TownParams, staging: Path, index_path: Path) -> TownRun:
+    """Execute the audit notebook for one town and render its pages; never raises."""
+    import papermill as pm
+
+    run = TownRun(params.name, params.town, params.year)
+    folder = staging / params.name
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = folder / "audit.ipynb"
+    results = folder / "results.json"
+    try:
+        execute(notebook_path("audit.ipynb"), notebook,
+                {**params.notebook_parameters(), "index_path": str(index_path), "results_path": str(results)})
+    except pm.PapermillExecutionError as exc:
+        run.status, run.error = "failed", f"{exc.ename}: {str(exc.evalue).splitlines()[0][:300] if exc.evalue else ''}"
+    except Exception as exc:  # kernel could not start, notebook missing…
+        run.status, run.error = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    if notebook.exists():
+        try:
+            to_html(notebook, folder / "full.html", no_input=False)
+            run.pages.append(("完整页面", f"{params.name}/full.html"))
+            if run.status == "ok":
+                to_html(notebook, folder / "review.html", no_input=True)
+                run.pages.insert(0, ("审核页面", f"{params.name}/review.html"))
+        except Exception as exc:
+            run.status, run.error = "failed", run.error or f"HTML: {type(exc).__name__}: {exc}"
+        run.pages.append(("笔记本", f"{params.name}/audit.ipynb"))
+    if run.status == "ok" and results.exists():
+        data = json.loads(results.read_text(encoding="utf-8"))
+        run.counts = data["counts"]
+        run.share = data["boilerplate"]["share"]
+        run.alert = run.share >= params.thresholds["boilerplate_share_alert"]
+    elif run.status == "ok":
+        run.status, run.error = "failed", "the notebook wrote no results"
+    return run
+
+
+def build_reuse_index(towns: list[TownParams], path: Path) -> list[str]:
+    """Index every report of every town and corpus once; returns one line per unreadable file."""
+    from .check import expand_paths
+    from .report import load_report
+    from .reuse import ReuseIndex
+
+    index = ReuseIndex()
+    seen, errors = set(), []
+    files = [str(t.report) for t in towns] + [p for t in towns if t.corpus for p in expand_paths([t.corpus])]
+    for p in files:
+        key = str(Path(p).resolve())
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            index.add(load_report(p))
+        except ReportError as exc:
+            errors.append(str(exc))
+    index.save(path)
+    return errors
+
+
+def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, scheduler: str | None = None,
+              progress: bool = True) -> list[TownRun]:
+    params_dir, out_dir = Path(params_dir), Path(out_dir)
+    files = sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
+    if not files:
+        raise JixiaoError(f"{params_dir}: no parameters files (*.yaml); write them with `jixiao params REPORTS_DIR`")
+    towns, runs = [], []
+    for f in files:
+        try:
+            towns.append(load_params(f))
+        except ParamsError as exc:
+            runs.append(TownRun(f.stem, status="failed", error=exc.cause))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        index_path = staging / "reuse.idx"
+        build_reuse_index(towns, index_path)
+        runs += _run_all(towns, staging, index_path, jobs, scheduler, progress)
+        runs.sort(key=lambda r: r.name)
+        _finish(runs, staging)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return runs
+
+
+def _run_all(towns, staging, index_path, jobs, scheduler, progress) -> list[TownRun]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(towns), desc="乡镇", unit="个", disable=not progress, file=sys.stderr)
+    out = []
+    if scheduler:
+        from .distributed import run_on_dask
+        for run in run_on_dask(scheduler, towns, staging, index_path):
+            out.append(run)
+            bar.update()
+    elif jobs <= 1:
+        for t in towns:
+            out.append(run_town(t, staging, index_path))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(run_town, t, staging, index_path): t for t in towns}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    out.append(fut.result())
+                except Exception as exc:
+                    out.append(TownRun(t.name, t.town, t.year, "failed", f"{type(exc).__name__}: {exc}"))
+                bar.update()
+    bar.close()
+    return out
+
+
+def _finish(runs: list[TownRun], staging: Path) -> None:
+    """The spreadsheet, the CSV, the county summary, the index page and a machine-readable status."""
+    from .exports import index_html, write_atomic, write_csv, write_xlsx
+
+    results = []
+    for r in runs:
+        path = staging / r.name / "results.json"
+        if r.status == "ok" and path.exists():
+            results.append(json.loads(path.read_text(encoding="utf-8")))
+    write_xlsx(staging / "findings.xlsx", results)
+    write_csv(staging / "findings.csv", results)
+    try:
+        execute(notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+        to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True)
+    except Exception as exc:
+        write_atomic(staging / "summary.html", f"<p>全县汇总生成失败：{type(exc).__name__}</p>".encode("utf-8"))
+    write_atomic(staging / "index.html", index_html([asdict(r) for r in runs]).encode("utf-8"))
+    status = {"towns": [asdict(r) for r in runs], "failed": sum(r.status != "ok" for r in runs)}
+    write_atomic(staging / "batch.json", (json.dumps(status, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Replace out_dir by the staging folder: two renames, the old outputs removed after."""
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    keep = [p for p in out_dir.iterdir() if p.name == ".gitkeep"] if out_dir.exists() else []
+    for p in keep:
+        shutil.copy2(p, staging / p.name)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)

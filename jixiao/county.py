@@ -1,0 +1,88 @@
+"""The county view over every town of a batch: findings by town × rule, boilerplate ranking,
+who shares text with whom, execution rates, and links to each town's pages."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .views import STYLE, text
+
+RULES = [f"A{i:02d}" for i in range(1, 11)] + [f"B{i:02d}" for i in range(1, 10)]
+
+
+@dataclass
+class County:
+    towns_results: list[dict]   # Audit.results() of each town, with "page" when a batch made one
+
+    def label(self, r: dict) -> str:
+        meta = r["meta"]
+        return f"{meta.get('town') or r['name']}{meta.get('year') or ''}"
+
+    def towns(self) -> list[str]:
+        return [self.label(r) for r in self.towns_results]
+
+    def findings_by_rule(self) -> pd.DataFrame:
+        rows = {self.label(r): {rule: 0 for rule in RULES} for r in self.towns_results}
+        for r in self.towns_results:
+            for f in r["findings"]:
+                rows[self.label(r)][f["rule"]] += 1
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=RULES)
+        frame.index.name = "乡镇"
+        return frame.loc[:, (frame != 0).any(axis=0)] if not frame.empty else frame
+
+    def share_frame(self) -> pd.DataFrame:
+        rows = [(self.label(r), r["boilerplate"]["share"], r["counts"]["high"], r["counts"]["medium"])
+                for r in self.towns_results]
+        frame = pd.DataFrame(rows, columns=["乡镇", "套话占比", "高", "中"])
+        return frame.sort_values(["套话占比", "乡镇"], ascending=[False, True]).reset_index(drop=True)
+
+    def copy_edges(self, min_share: float = 0.02) -> pd.DataFrame:
+        by_name = {r["name"]: self.label(r) for r in self.towns_results}
+        rows = []
+        for r in self.towns_results:
+            for name, v in r["boilerplate"]["sources"].items():
+                if name in by_name and v["share"] >= min_share:
+                    rows.append((self.label(r), by_name[name], v["share"]))
+        return pd.DataFrame(rows, columns=["报告", "相同于", "占比"]).sort_values(["报告", "相同于"]).reset_index(drop=True)
+
+    def execution_frame(self) -> pd.DataFrame:
+        rows = []
+        for r in self.towns_results:
+            h = r.get("headline", {})
+            rows.append((self.label(r), h.get("调整后预算（万元）"), h.get("实际支出（万元）"), h.get("预算执行率（报告，%）"),
+                         h.get("预算执行率（计算，%）")))
+        return pd.DataFrame(rows, columns=["乡镇", "调整后预算（万元）", "实际支出（万元）", "执行率·报告（%）", "执行率·计算（%）"])
+
+    def links_html(self) -> str:
+        items = []
+        for r in self.towns_results:
+            page = r.get("page")
+            name = text(self.label(r))
+            items.append(f'<li><a href="{text(page)}">{name}</a></li>' if page else f"<li>{name}</li>")
+        return f"{STYLE}<ul>{''.join(items)}</ul>"
+
+
+def load_county(results_dir: str | Path | None = None, reports_dir: str | Path | None = None) -> County:
+    """A batch's results (results.json of each town), or, with no batch, audits of a folder of reports."""
+    if results_dir:
+        results = []
+        for path in sorted(Path(results_dir).glob("*/results.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["page"] = f"{path.parent.name}/review.html"
+            results.append(data)
+        return County(results)
+    from .audit import audit_in_context
+    from .check import Context, expand_paths
+    from .errors import ReportError
+    from .report import load_report
+    reports = []
+    for p in expand_paths([reports_dir]):
+        try:
+            reports.append(load_report(p))
+        except ReportError:
+            continue
+    ctx = Context(reports)
+    return County([audit_in_context(r, ctx).results() for r in reports])

@@ -1,0 +1,122 @@
+"""What the notebooks call: each function computes with jixiao and displays the result.
+
+A notebook cell is one call here; nothing in a notebook decides anything.
+"""
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from . import charts, views
+from .audit import Audit, run_audit  # noqa: F401  (re-exported for the notebooks)
+from .county import County, load_county  # noqa: F401
+from .fonts import use_cjk_font
+
+
+def _display(obj) -> None:
+    from IPython.display import HTML, display
+    display(HTML(obj) if isinstance(obj, str) else obj)
+
+
+def setup() -> None:
+    """Stable display options (nbval compares stored tables) and a CJK font for charts."""
+    pd.set_option("display.max_rows", 200)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 200)
+    pd.set_option("display.precision", 4)
+    warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")
+    import matplotlib
+    matplotlib.rcParams["figure.dpi"] = 80
+    use_cjk_font()
+
+
+def show_overview(audit: Audit, town: str | None = None, year: int | None = None) -> None:
+    """Meta, headline budget figures and the project table; warns when the parameters disagree."""
+    meta = audit.meta
+    for key, given in (("town", town), ("year", year)):
+        if given and meta.get(key) and meta[key] != given:
+            _display(f'<p style="color:#c62828">参数中的{"乡镇" if key == "town" else "年度"}为 {views.text(given)}，'
+                     f'报告本身却是 {views.text(meta[key])}：请核对参数文件。</p>')
+    counts = audit.counts()
+    extra = {"发现（高/中/低/提示）": f"{counts['high']} / {counts['medium']} / {counts['low']} / {counts['info']}",
+             "套话占比": f"{audit.reuse_summary['share']:.1%}"}
+    extra.update({k: f"{v:,.2f}" for k, v in audit.headline().items()})
+    _display(views.meta_card(audit.meta, extra))
+    projects = audit.projects()
+    if not projects.empty:
+        _display(views.table(projects))
+
+
+def show_claims(audit: Audit) -> None:
+    frame = audit.claims_frame()
+    if frame.empty:
+        _display("<p>报告中没有可核对的算术关系。</p>")
+        return
+    shown = frame[["rule", "relation", "evidence", "stated", "computed", "difference", "status"]]
+    _display(views.table(shown.rename(columns={"rule": "规则", "relation": "关系", "evidence": "原文", "stated": "报告数",
+                                               "computed": "计算数", "difference": "差额", "status": "结论"})))
+
+
+def show_boilerplate(audit: Audit) -> None:
+    s = audit.reuse_summary
+    rows = [("套话占比", f"{s['share']:.1%}")] + [(charts.CATEGORY_NAMES[k], f"{s[k]} 字") for k in charts.CATEGORY_NAMES]
+    rows += [(f"与 {name} 相同", f"{v['share']:.1%}（{v['town'] or '?'} {v['year'] or ''}）") for name, v in s["sources"].items()]
+    _display(views.table(pd.DataFrame(rows, columns=["项目", "数值"])))
+    rules = ("B01", "B02", "B03", "B04", "B06", "B07")
+    picked = [f.as_dict() for f in audit.findings if f.rule in rules]
+    _display(views.finding_cards(audit.report.text, picked) if picked else "<p>未发现套话、重复或模板残留。</p>")
+
+
+def show_findings(audit: Audit) -> None:
+    findings = [f.as_dict() for f in audit.findings]
+    _display(views.finding_cards(audit.report.text, findings) if findings else "<p>没有发现。</p>")
+
+
+def chart_budget(audit: Audit) -> None:
+    _display(charts.budget_vs_spent(audit.projects()))
+    _close()
+
+
+def chart_boilerplate(audit: Audit) -> None:
+    _display(charts.boilerplate_map(audit.report, audit.reuse.spans()))
+    _close()
+
+
+def _close() -> None:
+    import matplotlib.pyplot as plt
+    plt.close("all")
+
+
+def show_county_findings(county: County) -> None:
+    frame = county.findings_by_rule()
+    _display(views.table(frame.reset_index()))
+    if not frame.empty:
+        _display(charts.findings_heatmap(frame))
+        _close()
+
+
+def show_share_ranking(county: County) -> None:
+    frame = county.share_frame()
+    _display(views.table(frame))
+    if not frame.empty:
+        _display(charts.share_ranking(frame))
+        _close()
+
+
+def show_copy_graph(county: County) -> None:
+    edges = county.copy_edges()
+    if edges.empty:
+        _display("<p>各乡镇报告之间没有大段相同的文字。</p>")
+        return
+    _display(views.table(edges))
+    _display(charts.copy_graph(edges, county.towns()))
+    _close()
+
+
+def show_execution(county: County) -> None:
+    _display(views.table(county.execution_frame()))
+
+
+def show_links(county: County) -> None:
+    _display(county.links_html())

@@ -1,0 +1,77 @@
+"""Parameters files: written from the reports' meta, refused with a clear message when bad."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from jixiao.params import ParamsError, load_params, safe_name, write_params
+
+from .conftest import EXAMPLES, run_cli
+
+
+def test_params_written_for_every_demo_town(tmp_path):
+    written, errors = write_params(EXAMPLES / "reports", tmp_path)
+    assert errors == [] and len(written) == 7
+    loaded = [load_params(p) for p in written]
+    assert {(p.town, p.year) for p in loaded} == {("白沙镇", 2023), ("柳湾镇", 2023), ("石门乡", 2023), ("梅岭镇", 2023),
+                                                  ("云台镇", 2022), ("云台镇", 2023), ("青竹镇", 2023)}
+    assert all(p.report.is_file() and p.corpus.is_dir() for p in loaded)
+
+
+def test_committed_params_load():
+    files = sorted((EXAMPLES.parent / "params").glob("*.yaml"))
+    assert len(files) == 7
+    for f in files:
+        load_params(f)
+
+
+def _write(tmp_path, **data):
+    report = tmp_path / "r.txt"
+    report.write_text("白沙镇人民政府\n2023年度报告\n", encoding="utf-8")
+    base = {"town": "白沙镇", "year": 2023, "report": "r.txt"}
+    base.update(data)
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({k: v for k, v in base.items() if v is not ...}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("change, cause", [
+    ({"town": "../../etc"}, "not a valid name"),
+    ({"town": ""}, "town is missing"),
+    ({"town": ...}, "town is missing"),
+    ({"year": "2023年"}, "year must be a whole number"),
+    ({"year": 1850}, "year must be a whole number"),
+    ({"report": "missing.txt"}, "report missing.txt does not exist"),
+    ({"corpus": "nowhere"}, "corpus folder nowhere does not exist"),
+    ({"colour": "red"}, "unknown key(s) colour"),
+    ({"thresholds": {"boilerplate_share_alert": 2}}, "must be a number from 0 to 1"),
+])
+def test_bad_values_are_refused_with_the_file_and_the_cause(tmp_path, change, cause):
+    path = _write(tmp_path, **change)
+    with pytest.raises(ParamsError) as err:
+        load_params(path)
+    assert str(path) in str(err.value) and cause in str(err.value) and "\n" not in str(err.value)
+
+
+def test_safe_name_keeps_chinese_and_drops_paths():
+    assert safe_name("2023_白沙镇") == "2023_白沙镇"
+    assert "/" not in safe_name("../../etc") and not safe_name("../../etc").startswith(".")
+
+
+def test_two_reports_of_one_town_and_year_get_two_files(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    text = "桐溪县白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n一、概况\n全年支出100万元。\n"
+    (reports / "a.txt").write_text(text, encoding="utf-8")
+    (reports / "b.txt").write_text(text + "补充说明。\n", encoding="utf-8")
+    written, _ = write_params(reports, tmp_path / "params")
+    assert len({p.name for p in written}) == 2
+
+
+def test_params_cli_reports_unreadable_files(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "ok.txt").write_text("梅岭镇人民政府\n2023年度项目支出绩效自评报告\n", encoding="utf-8")
+    (reports / "bad.docx").write_bytes(b"nope")
+    out = run_cli("params", str(reports), "--out", str(tmp_path / "params"))
+    assert out.returncode == 1 and b"bad.docx" in out.stderr and b"2023_" in out.stdout
