@@ -49,13 +49,19 @@ def find_residue(report: Report) -> list[Residue]:
     return sorted(out, key=lambda r: (r.start, r.end))
 
 
-def analyse(report: Report, index: ReuseIndex | None) -> TextReuse:
+def within(report: Report) -> TextReuse:
+    """The boilerplate one report shows by itself: repeats, templated sections, residue."""
     units = passages(report)
     templated = templated_sections(report, units)
     shared = {span for t in templated for span in t.shared}
+    return TextReuse(repeats(report, units, exclude=shared), templated, [], find_residue(report))
+
+
+def analyse(report: Report, index: ReuseIndex | None, inside: TextReuse | None = None) -> TextReuse:
+    """Everything: what the report shows by itself and what it shares with the indexed reports."""
+    inside = inside or within(report)
     reused = index.reuse(report) if index is not None else []
-    return TextReuse(repeats(report, units, exclude=shared), templated, reused, find_residue(report),
-                     shared_with(report, reused))
+    return TextReuse(inside.repeated, inside.templated, reused, inside.residue, shared_with(report, reused))
 
 
 def boilerplate_share(report: Report, analysis: TextReuse) -> float:

@@ -33,11 +33,20 @@ class Context:
             self.cache["reuse_index"] = build_index(self.reports, self.index)
         return self.cache["reuse_index"]
 
+    def within(self, report: Report) -> "TextReuse":
+        """Repeats, templated sections and residue of one report: no corpus needed."""
+        key = ("within", id(report))
+        if key not in self.cache:
+            from .boilerplate import within
+            self.cache[key] = within(report)
+        return self.cache[key]
+
     def text_reuse(self, report: Report) -> "TextReuse":
+        """The report's boilerplate including what it shares with the corpus (builds the index)."""
         key = ("text_reuse", id(report))
         if key not in self.cache:
             from .boilerplate import analyse
-            self.cache[key] = analyse(report, self.reuse_index())
+            self.cache[key] = analyse(report, self.reuse_index(), self.within(report))
         return self.cache[key]
 
     def known_towns(self) -> set[str]:

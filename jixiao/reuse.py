@@ -1,10 +1,14 @@
-"""Text reused across reports (B03): an index of the clauses of every report, searched with
-MinHash LSH over character shingles (datasketch), every candidate verified by exact comparison.
+"""Text reused across reports (B03).
 
-The index is built once per batch and saved (pickle, written atomically); a town's run loads it;
-adding reports updates it in place. It keeps each report's town and year, so that a report that
-repeats the same town's other years is told apart from one that copies another town, and the
-number of reports sharing a passage tells stock phrases of the genre from copying.
+Two indexes over every report given together (and any saved earlier): exact clause keys (digits
+masked, so copies with updated figures match) in a dict of postings, and MinHash LSH (datasketch)
+over character shingles of sentences, for copies that were edited a little; every LSH candidate is
+verified by exact comparison. MinHash signatures are computed for many sentences at once with
+numpy. The index is saved (pickle, written atomically); adding reports updates it in place.
+
+Each report keeps its town and year, so a report repeating its own town's other years is told
+apart from one copying another town, and the number of reports sharing a passage tells the
+genre's stock phrases from copying between two or three towns.
 """
 from __future__ import annotations
 
@@ -16,21 +20,27 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHashLSH
 
 from .errors import JixiaoError
-from .passages import Clause, clauses, normalise
+from .passages import MIN_CHARS, clauses, passages
 from .report import Report
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SHINGLE = 5
-NUM_PERM = 64
+NUM_PERM = 32
 THRESHOLD = 0.5
 MIN_RUN = 20            # normalised characters a reused passage must have
-MAX_GAP = 40            # normalised characters of changed text that still join two runs from one source
-WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
+MAX_GAP = 40            # changed characters that still join two runs from the same sources
+MAX_SOURCES = 20        # a clause in more reports than this is a stock phrase; its sources are not listed
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
+WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
+_PRIME = np.uint64((1 << 61) - 1)
+_rng = np.random.RandomState(1)
+_A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
+_B = _rng.randint(0, 1 << 31, size=NUM_PERM).astype(np.uint64)
 
 
 @dataclass
@@ -40,7 +50,8 @@ class IndexedReport:
     path: str
     town: str | None
     year: int | None
-    clauses: list[tuple[int, int, str]]  # start, end, normalised key
+    clauses: list[tuple[int, int, int]]          # start, end, clause key id
+    sentences: list[tuple[int, int, str]]        # start, end, normalised key (digits masked)
 
 
 @dataclass
@@ -59,7 +70,7 @@ class Reuse:
 
     start: int
     end: int
-    chars: int                                   # normalised characters
+    chars: int                                   # normalised characters shared
     sources: list[SourceSpan] = field(default_factory=list)
     reports_sharing: int = 0                     # this report included
     kind: str = "copied"                         # "copied" | "own-years" | "stock"
@@ -69,11 +80,44 @@ def report_key(report: Report) -> str:
     return hashlib.sha1(report.text.encode("utf-8")).hexdigest()[:16]
 
 
-def _minhash(key: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    grams = {key[i:i + SHINGLE] for i in range(max(1, len(key) - SHINGLE + 1))}
-    m.update_batch([g.encode("utf-8") for g in sorted(grams)])
-    return m
+def signatures(keys: list[str]) -> np.ndarray:
+    """MinHash signatures of many strings at once: character 5-gram shingles, NUM_PERM hashes each.
+
+    All strings are hashed in one numpy pass: a rolling hash over their concatenation, the windows
+    that cross from one string into the next dropped, the minimum per string and permutation kept.
+    """
+    if not keys:
+        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+    padded = [k if len(k) >= SHINGLE else k + " " * (SHINGLE - len(k)) for k in keys]
+    lengths = np.fromiter((len(k) for k in padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(SHINGLE):
+        h = (h * np.uint64(1000003) + codes[i:i + n]) & np.uint64(0xFFFFFFFF)
+    ends = np.cumsum(lengths)
+    owner = np.repeat(np.arange(len(padded)), lengths)[:n]
+    valid = np.arange(n) + SHINGLE <= ends[owner]
+    h, owner = h[valid], owner[valid]
+    out = np.empty((len(keys), NUM_PERM), dtype=np.uint64)
+    step = 250_000
+    for lo in range(0, len(h), step):
+        values = ((h[lo:lo + step, None] * _A + _B) % _PRIME) & np.uint64(0xFFFFFFFF)
+        chunk_owner = owner[lo:lo + step]
+        first = np.flatnonzero(np.r_[True, chunk_owner[1:] != chunk_owner[:-1]])
+        mins = np.minimum.reduceat(values, first, axis=0)
+        rows = chunk_owner[first]
+        if lo == 0:
+            out[rows] = mins
+        else:
+            fresh = rows > owner[lo - 1]
+            out[rows[fresh]] = mins[fresh]
+            out[rows[~fresh]] = np.minimum(out[rows[~fresh]], mins[~fresh])
+    return out
+
+
+def _lean(row: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=1, hashvalues=row, scheme="legacy")
 
 
 class ReuseIndex:
@@ -81,6 +125,8 @@ class ReuseIndex:
         self.version = FORMAT_VERSION
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
         self.reports: dict[str, IndexedReport] = {}
+        self.key_ids: dict[str, int] = {}
+        self.postings: list[list[tuple[str, int]]] = []
 
     def __len__(self) -> int:
         return len(self.reports)
@@ -89,24 +135,36 @@ class ReuseIndex:
         return report_key(report) in self.reports
 
     def add(self, report: Report) -> bool:
-        """Index a report's clauses; False when the same text is indexed already."""
-        key = report_key(report)
-        if key in self.reports:
-            return False
-        units = clauses(report)
-        entry = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
-                              [(c.start, c.end, c.key) for c in units])
-        self.reports[key] = entry
-        with self.lsh.insertion_session() as session:
-            for k, c in enumerate(units):
-                session.insert(f"{key}:{k}", _minhash(c.key))
-        return True
+        """Index a report; False when the same text is indexed already."""
+        return self.add_many([report]) == 1
 
-    def remove(self, key: str) -> None:
-        entry = self.reports.pop(key, None)
-        if entry is not None:
-            for k in range(len(entry.clauses)):
-                self.lsh.remove(f"{key}:{k}")
+    def add_many(self, reports: list[Report]) -> int:
+        """Index many reports at once (signatures computed together); returns how many were new."""
+        new, seen = [], set()
+        for report in reports:
+            key = report_key(report)
+            if key in self.reports or key in seen:
+                continue
+            seen.add(key)
+            new.append((key, report))
+        pending = []
+        for key, report in new:
+            ids = []
+            for c in clauses(report):
+                cid = self.key_ids.setdefault(c.key, len(self.key_ids))
+                if cid == len(self.postings):
+                    self.postings.append([])
+                self.postings[cid].append((key, len(ids)))
+                ids.append((c.start, c.end, cid))
+            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS)]
+            self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
+                                              ids, sentences)
+            pending += [(f"{key}:{k}", s[2]) for k, s in enumerate(sentences)]
+        sigs = signatures([text for _, text in pending])
+        with self.lsh.insertion_session() as session:
+            for (name, _), row in zip(pending, sigs):
+                session.insert(name, _lean(row), check_duplication=False)
+        return len(new)
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
@@ -138,53 +196,88 @@ class ReuseIndex:
         own = report_key(report)
         units = clauses(report)
         matched: list[dict[str, tuple[int, int]]] = []
+        common: list[bool] = []
         for c in units:
             found: dict[str, tuple[int, int]] = {}
-            for cand in sorted(self.lsh.query(_minhash(c.key))):
-                rkey, k = cand.rsplit(":", 1)
-                if rkey == own:
-                    continue
-                start, end, other = self.reports[rkey].clauses[int(k)]
-                if _same(c.key, other) and rkey not in found:
+            cid = self.key_ids.get(c.key)
+            for rkey, k in (self.postings[cid] if cid is not None else ()):
+                if rkey != own and rkey not in found:
+                    if len(found) == MAX_SOURCES:
+                        break
+                    start, end, _ = self.reports[rkey].clauses[k]
                     found[rkey] = (start, end)
+            common.append(len(found) >= MAX_SOURCES)
             matched.append(found)
-        return self._runs(report, units, matched)
+        self._near(report, own, units, matched, common)
+        return self._runs(report, units, matched, common)
 
-    def _runs(self, report: Report, units: list[Clause], matched: list[dict]) -> list[Reuse]:
+    def _near(self, report: Report, own: str, units, matched, common) -> None:
+        """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
+
+        Sentences already matched exactly are skipped; a sentence with more candidates than
+        MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
+        """
+        sentences = passages(report, MIN_CHARS)
+        inside = [[k for k, c in enumerate(units) if p.start <= c.start < p.end] for p in sentences]
+        todo = [(p, ks) for p, ks in zip(sentences, inside) if ks and not all(matched[k] for k in ks)]
+        sigs = signatures([p.masked for p, _ in todo])
+        for (p, ks), row in zip(todo, sigs):
+            candidates = sorted(self.lsh.query(_lean(row)))
+            others = [c for c in candidates if not c.startswith(own + ":")]
+            if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
+                for k in ks:
+                    common[k] = True
+                continue
+            for cand in others:
+                rkey, k = cand.rsplit(":", 1)
+                start, end, other = self.reports[rkey].sentences[int(k)]
+                if not _same(p.masked, other):
+                    continue
+                for k in ks:
+                    if rkey not in matched[k] and len(matched[k]) < MAX_SOURCES:
+                        matched[k][rkey] = (start, end)
+
+    def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
         runs: list[Reuse] = []
         current: Reuse | None = None
         current_keys: set[str] = set()
-        for c, found in zip(units, matched):
+        current_common = False
+        flags: list[bool] = []
+        for c, found, is_common in zip(units, matched, common):
             keys = set(found)
-            joinable = current is not None and keys & current_keys and not normalise(report.text[current.end:c.start])
+            joinable = current is not None and keys & current_keys and not _between(report.text, current.end, c.start)
             if joinable:
                 current.end = c.end
                 current.chars += len(c.key)
                 current_keys &= keys
+                current_common = current_common or is_common
                 for src in current.sources:
                     if src.report in found:
                         src.end = max(src.end, found[src.report][1])
                 current.sources = [s for s in current.sources if s.report in current_keys]
+                flags[-1] = current_common
                 continue
             if current is not None:
                 runs.append(current)
-            current, current_keys = None, set()
+            current, current_keys, current_common = None, set(), False
             if keys:
                 current = Reuse(c.start, c.end, len(c.key), [
                     SourceSpan(k, self.reports[k].name, self.reports[k].town, self.reports[k].year, *found[k])
                     for k in sorted(keys, key=lambda k: (self.reports[k].name, k))])
-                current_keys = keys
+                current_keys, current_common = keys, is_common
+                flags.append(is_common)
         if current is not None:
             runs.append(current)
-        runs = _join_gaps(report, runs)
+        runs, flags = _join_gaps(report, runs, flags)
         corpus = len(self.reports) + (0 if report_key(report) in self.reports else 1)
         out = []
-        for run in runs:
+        for run, is_common in zip(runs, flags):
             if run.chars < MIN_RUN:
                 continue
             run.reports_sharing = 1 + len(run.sources)
             towns = {s.town for s in run.sources}
-            if run.reports_sharing >= STOCK_MIN_REPORTS and run.reports_sharing >= STOCK_MIN_SHARE * corpus:
+            if is_common or (run.reports_sharing >= STOCK_MIN_REPORTS
+                             and run.reports_sharing >= STOCK_MIN_SHARE * corpus):
                 run.kind = "stock"
             elif report.meta.town and towns == {report.meta.town}:
                 run.kind = "own-years"
@@ -192,10 +285,18 @@ class ReuseIndex:
         return out
 
 
-def _join_gaps(report: Report, runs: list[Reuse]) -> list[Reuse]:
-    """Join runs from the same sources separated by a little changed text (updated figures)."""
+def _between(text: str, lo: int, hi: int) -> bool:
+    """Is there text (not just punctuation and space) between two clauses?"""
+    from .passages import normalise
+    return bool(normalise(text[lo:hi]))
+
+
+def _join_gaps(report: Report, runs: list[Reuse], flags: list[bool]) -> tuple[list[Reuse], list[bool]]:
+    """Join runs from the same sources separated by a little changed text (updated wording)."""
+    from .passages import normalise
     out: list[Reuse] = []
-    for run in runs:
+    out_flags: list[bool] = []
+    for run, flag in zip(runs, flags):
         prev = out[-1] if out else None
         if prev is not None and {s.report for s in prev.sources} == {s.report for s in run.sources} \
                 and len(normalise(report.text[prev.end:run.start])) <= MAX_GAP:
@@ -203,23 +304,28 @@ def _join_gaps(report: Report, runs: list[Reuse]) -> list[Reuse]:
             prev.chars += run.chars
             for a, b in zip(prev.sources, run.sources):
                 a.end = max(a.end, b.end)
+            out_flags[-1] = out_flags[-1] or flag
             continue
         out.append(run)
-    return out
+        out_flags.append(flag)
+    return out, out_flags
 
 
 def shared_with(report: Report, reuses: list[Reuse]) -> dict[str, float]:
     """For each other report, the share of this report's text found in it."""
+    from .passages import normalise
     total = len(normalise(report.text)) or 1
     per: dict[str, int] = {}
     for r in reuses:
+        if r.kind == "stock":
+            continue
         for s in r.sources:
             per[s.report] = per.get(s.report, 0) + r.chars
     return {k: v / total for k, v in per.items()}
 
 
 def _same(a: str, b: str) -> bool:
-    """Verify a candidate: the clauses agree exactly, or differ only in a small part."""
+    """Verify a candidate: the sentences agree exactly, or differ only in a small part."""
     if a == b:
         return True
     sm = SequenceMatcher(None, a, b, autojunk=False)
@@ -229,6 +335,5 @@ def _same(a: str, b: str) -> bool:
 
 def build_index(reports: list[Report], index: ReuseIndex | None = None) -> ReuseIndex:
     index = index or ReuseIndex()
-    for r in reports:
-        index.add(r)
+    index.add_many(reports)
     return index

@@ -26,7 +26,7 @@ def _quote(text: str, n: int = 16) -> str:
 @rule("B01", "repeated", "medium")
 def repeated(report, ctx):
     """A passage of 15 or more characters occurs twice or more in one report."""
-    for r in ctx.text_reuse(report).repeated:
+    for r in ctx.within(report).repeated:
         how = "完全相同" if r.exact else "几乎相同"
         yield make_finding(report.text, "B01", "medium", r.start, r.end,
                            f"这段文字（{len(compact(report.text[r.start:r.end]))}字，“{_quote(report.text[r.start:r.end])}”）"
@@ -36,7 +36,7 @@ def repeated(report, ctx):
 @rule("B02", "templated", "medium")
 def templated(report, ctx):
     """Sibling sections are near-identical, so they say nothing specific; reports the shared share."""
-    for t in ctx.text_reuse(report).templated:
+    for t in ctx.within(report).templated:
         start, end = t.shared[0][0], t.shared[-1][1]
         head = f"{t.section.number_label}{t.section.title[:16]}"
         yield make_finding(report.text, "B02", "medium", start, end,
@@ -116,7 +116,7 @@ def foreign(report, ctx):
 @rule("B04", "residue", "medium")
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
-    for r in ctx.text_reuse(report).residue:
+    for r in ctx.within(report).residue:
         yield make_finding(report.text, "B04", "medium", r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
 
 

@@ -1,0 +1,142 @@
+"""Benchmarks of jixiao: per-report check, the cross-report index, the notebook batch.
+
+    python benchmarks/run.py check  [--n 1000]
+    python benchmarks/run.py index  [--n 1000] [--pairs]
+    python benchmarks/run.py batch  [--towns 6]
+
+Each prints one JSON line of figures; benchmarks/RESULTS.md records them with the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+
+def _reports(n: int):
+    from jixiao.report import parse_text
+    return [parse_text(text, name) for name, text in corpus.generate(n, seed=1)]
+
+
+def bench_check(n: int) -> dict:
+    """Read, parse and run every per-report rule (all but B03/B05/B09, which need the corpus)."""
+    from jixiao.check import Context, run_rules
+    from jixiao.report import load_report
+    from jixiao.rules import all_rules
+
+    per_report = [r.id for r in all_rules() if r.scope == "report"]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = corpus.write(n, tmp, seed=1)
+        run_rules(load_report(paths[0]), Context([]), only=per_report)  # imports and caches warm
+        times, sizes = [], []
+        for p in paths:
+            t = time.perf_counter()
+            report = load_report(p)
+            run_rules(report, Context([report]), only=per_report)
+            times.append(time.perf_counter() - t)
+            sizes.append(len(report.text))
+    times.sort()
+    return {"benchmark": "check", "reports": n, "mean_chars": round(statistics.mean(sizes)),
+            "median_ms": round(times[len(times) // 2] * 1000, 2), "p95_ms": round(times[int(len(times) * 0.95)] * 1000, 2),
+            "rules": per_report}
+
+
+def bench_index(n: int, pairs: bool) -> dict:
+    """Build the reuse index over n parsed reports and search every report against it."""
+    from jixiao.reuse import ReuseIndex
+
+    t0 = time.perf_counter()
+    reports = _reports(n)
+    t1 = time.perf_counter()
+    index = ReuseIndex()
+    index.add_many(reports)
+    t2 = time.perf_counter()
+    found = sum(len(index.reuse(r)) for r in reports)
+    t3 = time.perf_counter()
+    out = {"benchmark": "index", "reports": n, "parse_s": round(t1 - t0, 1), "build_s": round(t2 - t1, 1),
+           "search_s": round(t3 - t2, 1), "index_and_search_s": round(t3 - t1, 1), "passages_found": found,
+           "clauses": sum(len(e.clauses) for e in index.reports.values()), "distinct_clauses": len(index.key_ids),
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if pairs:
+        from jixiao.passages import clauses
+        keys = [{c.key for c in clauses(r)} for r in reports]
+        t4 = time.perf_counter()
+        shared = sum(1 for i in range(n) for j in range(i + 1, n) if keys[i] & keys[j])
+        out["all_pairs_exact_s"] = round(time.perf_counter() - t4, 1)
+        out["all_pairs_sharing"] = shared
+    return out
+
+
+def bench_batch(towns: int) -> dict:
+    """Seconds per town: the audit notebook against a bare Papermill run of a one-cell notebook."""
+    import nbformat
+    import papermill as pm
+
+    root = HERE.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        empty = tmp / "empty.ipynb"
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, empty)
+        bare = []
+        for k in range(towns):
+            t = time.perf_counter()
+            pm.execute_notebook(str(empty), str(tmp / f"e{k}.ipynb"), progress_bar=False, kernel_name="python3")
+            bare.append(time.perf_counter() - t)
+        reports = tmp / "reports"
+        corpus.write(towns, reports, seed=2)
+        subprocess.run([sys.executable, "-m", "jixiao", "params", str(reports), "--out", str(tmp / "params")],
+                       check=True, capture_output=True)
+        timing = {}
+        for jobs in (1, 2):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "jixiao", "batch", str(tmp / "params"), "--out", str(tmp / f"out{jobs}"),
+                            "--jobs", str(jobs), "--quiet"], check=False, capture_output=True, cwd=root)
+            timing[jobs] = time.perf_counter() - t
+        audit = []
+        for k in range(min(towns, 3)):
+            params = sorted((tmp / "params").glob("*.yaml"))[k]
+            from jixiao.params import load_params
+            p = load_params(params)
+            t = time.perf_counter()
+            pm.execute_notebook(str(root / "notebooks" / "audit.ipynb"), str(tmp / f"a{k}.ipynb"), progress_bar=False,
+                                kernel_name="python3", parameters={**p.notebook_parameters(), "corpus": None})
+            audit.append(time.perf_counter() - t)
+    return {"benchmark": "batch", "towns": towns, "bare_papermill_s": round(statistics.median(bare), 2),
+            "audit_notebook_s": round(statistics.median(audit), 2),
+            "ratio": round(statistics.median(audit) / statistics.median(bare), 2),
+            "batch_jobs1_s": round(timing[1], 1), "batch_jobs2_s": round(timing[2], 1),
+            "per_town_jobs1_s": round(timing[1] / towns, 2), "per_town_jobs2_s": round(timing[2] / towns, 2),
+            "speedup_jobs2": round(timing[1] / timing[2], 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["check", "index", "batch"])
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--towns", type=int, default=6)
+    ap.add_argument("--pairs", action="store_true", help="also time the all-pairs baseline")
+    a = ap.parse_args()
+    result = {"check": lambda: bench_check(a.n), "index": lambda: bench_index(a.n, a.pairs),
+              "batch": lambda: bench_batch(a.towns)}[a.what]()
+    result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
