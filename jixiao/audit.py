@@ -15,7 +15,7 @@ from .errors import ReportError
 from .findings import SEVERITIES, Finding
 from .projects import headline, project_frame
 from .report import Report, load_report
-from .reuse import ReuseIndex
+from .reuse import ReuseIndex, ReuseSnapshot
 from .verify import claims_frame
 
 FINDING_COLUMNS = ["rule", "severity", "message", "evidence", "start", "end"]
@@ -82,7 +82,8 @@ def write_json(path: str | Path, data) -> None:
 
 def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
               index_path: str | Path | None = None) -> Audit:
-    """Audit one report against a corpus (a folder or list of reports) and/or a saved reuse index."""
+    """Audit one report against a corpus (a folder or list of reports) and/or a saved reuse index
+    (`jixiao index build`), or the reuse results the batch saved for this report (reuse.pkl)."""
     report = load_report(report_path)
     others, skipped = [], []
     paths = expand_paths(corpus if isinstance(corpus, list) else [corpus]) if corpus else []
@@ -94,7 +95,9 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
             others.append(load_report(p))
         except ReportError as exc:
             skipped.append(str(exc))
-    index = ReuseIndex.load(index_path) if index_path else None
+    index = None
+    if index_path:
+        index = ReuseSnapshot.load(index_path) if str(index_path).endswith(".pkl") else ReuseIndex.load(index_path)
     audit = audit_in_context(report, Context([report] + others, index=index))
     audit.corpus, audit.skipped = [o.path for o in others], skipped
     return audit

@@ -90,9 +90,11 @@ def run_town(params: TownParams, staging: Path, index_path: Path) -> TownRun:
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "audit.ipynb"
     results = folder / "results.json"
+    own = folder / "reuse.pkl"
     try:
         execute(notebook_path("audit.ipynb"), notebook,
-                {**params.notebook_parameters(), "index_path": str(index_path), "results_path": str(results)})
+                {**params.notebook_parameters(), "index_path": str(own if own.exists() else index_path),
+                 "results_path": str(results)})
     except pm.PapermillExecutionError as exc:
         run.status, run.error = "failed", f"{exc.ename}: {str(exc.evalue).splitlines()[0][:300] if exc.evalue else ''}"
     except Exception as exc:  # kernel could not start, notebook missing…
@@ -117,14 +119,14 @@ def run_town(params: TownParams, staging: Path, index_path: Path) -> TownRun:
     return run
 
 
-def build_reuse_index(towns: list[TownParams], path: Path) -> list[str]:
-    """Index every report of every town and corpus once; returns one line per unreadable file."""
+def build_reuse_index(towns: list[TownParams], path: Path, staging: Path) -> list[str]:
+    """Index every report of every town and corpus once, and save each town's reuse results beside
+    its notebook, so that no town loads the whole index. Returns one line per unreadable file."""
     from .check import expand_paths
     from .report import load_report
-    from .reuse import ReuseIndex
+    from .reuse import ReuseIndex, snapshot
 
-    index = ReuseIndex()
-    seen, errors = set(), []
+    seen, errors, reports = set(), [], {}
     files = [str(t.report) for t in towns] + [p for t in towns if t.corpus for p in expand_paths([t.corpus])]
     for p in files:
         key = str(Path(p).resolve())
@@ -132,10 +134,17 @@ def build_reuse_index(towns: list[TownParams], path: Path) -> list[str]:
             continue
         seen.add(key)
         try:
-            index.add(load_report(p))
+            reports[key] = load_report(p)
         except ReportError as exc:
             errors.append(str(exc))
+    index = ReuseIndex()
+    index.add_many(list(reports.values()))
     index.save(path)
+    for t in towns:
+        report = reports.get(str(t.report))
+        if report is not None:
+            (staging / t.name).mkdir(parents=True, exist_ok=True)
+            snapshot(index, report).save(staging / t.name / "reuse.pkl")
     return errors
 
 
@@ -157,7 +166,7 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
     staging.mkdir(parents=True)
     try:
         index_path = staging / "reuse.idx"
-        build_reuse_index(towns, index_path)
+        build_reuse_index(towns, index_path, staging)
         runs += _run_all(towns, staging, index_path, jobs, scheduler, progress)
         runs.sort(key=lambda r: r.name)
         _finish(runs, staging)

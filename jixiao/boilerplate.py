@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .passages import passages
 from .repeats import Repeat, TemplatedSection, repeats, templated_sections
 from .report import Report
-from .reuse import Reuse, ReuseIndex, shared_with
+from .reuse import Reuse, ReuseIndex, ReuseSnapshot, shared_with
 from .wordlists import template_residue
 
 
@@ -57,7 +57,7 @@ def within(report: Report) -> TextReuse:
     return TextReuse(repeats(report, units, exclude=shared), templated, [], find_residue(report))
 
 
-def analyse(report: Report, index: ReuseIndex | None, inside: TextReuse | None = None) -> TextReuse:
+def analyse(report: Report, index: ReuseIndex | ReuseSnapshot | None, inside: TextReuse | None = None) -> TextReuse:
     """Everything: what the report shows by itself and what it shares with the indexed reports."""
     inside = inside or within(report)
     reused = index.reuse(report) if index is not None else []
@@ -75,7 +75,7 @@ def boilerplate_share(report: Report, analysis: TextReuse) -> float:
     return inside / total if total else 0.0
 
 
-def summary(report: Report, analysis: TextReuse, index: ReuseIndex | None) -> dict:
+def summary(report: Report, analysis: TextReuse, index: ReuseIndex | ReuseSnapshot | None) -> dict:
     """Per-report text-reuse summary: the share and the characters by kind and by source."""
     def chars(spans):
         covered = set()

@@ -13,7 +13,7 @@ from .rules import all_rules
 
 if TYPE_CHECKING:
     from .boilerplate import TextReuse
-    from .reuse import ReuseIndex
+    from .reuse import ReuseIndex, ReuseSnapshot
 
 REPORT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".doc"}
 
@@ -24,13 +24,15 @@ class Context:
 
     reports: list[Report] = field(default_factory=list)
     cache: dict = field(default_factory=dict)
-    index: "ReuseIndex | None" = None  # a saved index of earlier reports, searched besides these
+    index: "ReuseIndex | ReuseSnapshot | None" = None  # a saved index, or one report's saved reuse results
 
-    def reuse_index(self) -> "ReuseIndex":
-        """The cross-report index: the saved one (if any) with every report of this run added."""
+    def reuse_index(self) -> "ReuseIndex | ReuseSnapshot":
+        """The cross-report index: the saved one (if any) with every report of this run added, or
+        the batch's precomputed results for the one report of this run."""
         if "reuse_index" not in self.cache:
-            from .reuse import build_index
-            self.cache["reuse_index"] = build_index(self.reports, self.index)
+            from .reuse import ReuseSnapshot, build_index
+            self.cache["reuse_index"] = (self.index if isinstance(self.index, ReuseSnapshot)
+                                         else build_index(self.reports, self.index))
         return self.cache["reuse_index"]
 
     def within(self, report: Report) -> "TextReuse":
@@ -52,7 +54,7 @@ class Context:
     def known_towns(self) -> set[str]:
         towns = {r.meta.town for r in self.reports if r.meta.town}
         if self.index is not None:
-            towns |= {e.town for e in self.index.reports.values() if e.town}
+            towns |= self.index.known_towns()
         return towns
 
 

@@ -134,6 +134,9 @@ class ReuseIndex:
     def __contains__(self, report: Report) -> bool:
         return report_key(report) in self.reports
 
+    def known_towns(self) -> set[str]:
+        return {e.town for e in self.reports.values() if e.town}
+
     def add(self, report: Report) -> bool:
         """Index a report; False when the same text is indexed already."""
         return self.add_many([report]) == 1
@@ -331,6 +334,62 @@ def _same(a: str, b: str) -> bool:
     sm = SequenceMatcher(None, a, b, autojunk=False)
     matched = sum(block.size for block in sm.get_matching_blocks() if block.size >= 4)
     return matched >= 0.8 * max(len(a), len(b))
+
+
+@dataclass
+class ReportEntry:
+    """What a finding needs to name another report."""
+
+    key: str
+    name: str
+    town: str | None
+    year: int | None
+
+
+@dataclass
+class ReuseSnapshot:
+    """One report's reuse, computed once by the batch from the full index, for its town's notebook:
+    loading this is cheap where loading an index of thousands of reports is not."""
+
+    key: str
+    runs: list[Reuse]
+    reports: dict[str, ReportEntry]     # the reports its runs name
+    towns: list[str]                    # town names of the corpus found in this report's text
+    size: int                           # reports in the index
+
+    def __len__(self) -> int:
+        return self.size
+
+    def reuse(self, report: Report) -> list[Reuse]:
+        if report_key(report) != self.key:
+            raise JixiaoError(f"{report.path}: the saved reuse results are for another report")
+        return self.runs
+
+    def known_towns(self) -> set[str]:
+        return set(self.towns)
+
+    def save(self, path: str | Path) -> None:
+        ReuseIndex.save(self, path)  # same atomic pickle writer
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReuseSnapshot":
+        try:
+            with open(path, "rb") as fh:
+                snap = pickle.load(fh)
+        except Exception as exc:
+            raise JixiaoError(f"{path}: not readable reuse results ({type(exc).__name__})") from None
+        if not isinstance(snap, cls):
+            raise JixiaoError(f"{path}: not reuse results of this version")
+        return snap
+
+
+def snapshot(index: ReuseIndex, report: Report) -> ReuseSnapshot:
+    runs = index.reuse(report)
+    named = {s.report for r in runs for s in r.sources}
+    towns = sorted({e.town for e in index.reports.values() if e.town and e.town in report.text})
+    return ReuseSnapshot(report_key(report), runs,
+                         {k: ReportEntry(k, index.reports[k].name, index.reports[k].town, index.reports[k].year)
+                          for k in sorted(named)}, towns, len(index))
 
 
 def build_index(reports: list[Report], index: ReuseIndex | None = None) -> ReuseIndex:
