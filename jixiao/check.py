@@ -1,6 +1,9 @@
 """Run the rules over reports given together, and build the JSON output of `jixiao check`."""
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -91,17 +94,49 @@ def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -
     return sort_findings(findings)
 
 
+TIME_LIMIT_S = 60
+
+
+@contextmanager
+def time_limit(seconds: int, path: str):
+    """Bound the work on one file: a report that takes longer is reported, not waited for.
+
+    Uses SIGALRM, so it applies in the main thread on Unix; elsewhere it does nothing.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise ReportError(path, f"took longer than {seconds} s to process; the file is too large or too complex")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None) -> list[Outcome]:
+    """Check reports given together; a file that fails is listed with its error and the rest go on."""
     outcomes: list[Outcome] = []
     for path in expand_paths(paths):
         try:
-            outcomes.append(Outcome(path, load_report(path)))
+            with time_limit(TIME_LIMIT_S, path):
+                outcomes.append(Outcome(path, load_report(path)))
         except ReportError as exc:
             outcomes.append(Outcome(path, error=exc.cause))
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
     for o in outcomes:
-        if o.report is not None:
-            o.findings = run_rules(o.report, ctx, only)
+        if o.report is None:
+            continue
+        try:
+            with time_limit(TIME_LIMIT_S, o.path):
+                o.findings = run_rules(o.report, ctx, only)
+        except ReportError as exc:
+            o.report, o.error = None, exc.cause
     return outcomes
 
 

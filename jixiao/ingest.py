@@ -20,6 +20,9 @@ from .errors import ReportError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DOCX_INFLATED_BYTES = 200 * 1024 * 1024
+MAX_DOCX_ENTRIES = 2000
+MAX_TEXT_CHARS = 2_000_000
+GENRE_WORDS = ("绩效", "预算", "自评", "资金", "项目", "支出", "评价")
 TEXT_SUFFIXES = {".txt", ".text"}
 
 _BOMS = (
@@ -64,11 +67,23 @@ def read_source(path: str | Path) -> Source:
     except OSError as exc:
         raise ReportError(p, f"cannot read file ({exc.strerror or exc})") from None
     if suffix == ".docx":
-        return Source(str(p), docx_text(data, p), "docx")
-    if suffix == ".pdf":
-        return Source(str(p), pdf_text(data, p), "pdf")
-    text, encoding = decode_text(data, p)
-    return Source(str(p), text, "txt", encoding)
+        source = Source(str(p), docx_text(data, p), "docx")
+    elif suffix == ".pdf":
+        source = Source(str(p), pdf_text(data, p), "pdf")
+    else:
+        text, encoding = decode_text(data, p)
+        source = Source(str(p), text, "txt", encoding)
+    check_text(source.text, p)
+    return source
+
+
+def check_text(text: str, path: str | Path = "<text>") -> None:
+    """Refuse text that cannot be a report: too long to audit, or with none of the genre's words."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReportError(path, f"text too long ({len(text):,} characters; a report has far fewer, the limit is "
+                                f"{MAX_TEXT_CHARS:,})")
+    if not any(word in text for word in GENRE_WORDS):
+        raise ReportError(path, "not a performance self-evaluation report (none of 绩效/预算/自评/资金/项目 occurs)")
 
 
 def read_text(path: str | Path) -> str:
@@ -88,18 +103,52 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
                 return data.decode(codec), ("utf-8-sig" if codec == "utf-8" else codec)
             except UnicodeDecodeError as exc:
                 raise ReportError(path, f"starts with a {codec} byte-order mark but is not valid {codec} ({exc.reason})") from None
+    if b"\x00" in data:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
+            codec = _CODEC_NAMES.get(best.encoding, best.encoding)
+            return _text_only(data.decode(codec), path), codec
+        raise ReportError(path, f"contains NUL bytes (first at byte {data.index(0)}): binary data, not a text report")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _text_only(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
         pass
+    _refuse_mixed(data, path)
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise ReportError(path, "cannot determine the text encoding; the file looks binary, not text")
     codec = _CODEC_NAMES.get(best.encoding, best.encoding)
     try:
-        return data.decode(codec), codec
+        return _text_only(data.decode(codec), path), codec
     except (UnicodeDecodeError, LookupError):
         raise ReportError(path, f"cannot decode as {codec}, the detected encoding") from None
+
+
+def _text_only(text: str, path) -> str:
+    """Refuse decoded 'text' that is mostly control characters: binary data that happened to decode."""
+    controls = sum(1 for ch in text[:100_000] if ord(ch) < 32 and ch not in "\t\n\r\x0c")
+    if controls > max(5, len(text[:100_000]) // 100):
+        raise ReportError(path, f"{controls} control characters: binary data, not a text report")
+    return text
+
+
+def _refuse_mixed(data: bytes, path) -> None:
+    """A file whose lines are partly UTF-8 and partly another encoding cannot be read as one text."""
+    utf8_lines = other = 0
+    first_other = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            other += 1
+            first_other = first_other or number
+    if utf8_lines >= 2 and other:
+        more = f" and {other - 1} more" if other > 1 else ""
+        raise ReportError(path, f"mixed encodings: {utf8_lines} lines are UTF-8 but line {first_other}{more} "
+                                f"not; save the file in one encoding")
 
 
 def docx_text(data: bytes, path: str | Path = "<bytes>") -> str:
@@ -109,6 +158,8 @@ def docx_text(data: bytes, path: str | Path = "<bytes>") -> str:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if len(zf.infolist()) > MAX_DOCX_ENTRIES:
+                raise ReportError(path, f"refusing a .docx with {len(zf.infolist())} parts (a zip bomb?)")
             inflated = sum(info.file_size for info in zf.infolist())
             if inflated > MAX_DOCX_INFLATED_BYTES:
                 raise ReportError(path, f"refusing a .docx that inflates to {inflated / 1048576:.0f} MB (a zip bomb?)")

@@ -9,12 +9,13 @@ from pathlib import Path
 import yaml
 
 from .check import expand_paths
+from .exports import write_atomic
 from .errors import JixiaoError, ReportError
 from .report import load_report
 
 KEYS = ("town", "year", "report", "corpus", "thresholds")
 DEFAULT_THRESHOLDS = {"boilerplate_share_alert": 0.3}
-_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]|^\.|\.\.")
+_UNSAFE = re.compile(r"[\\/:*?\"<>|{}\x00-\x1f]|^\.|\.\.")
 
 
 class ParamsError(JixiaoError):
@@ -42,7 +43,7 @@ class TownParams:
 
 def safe_name(name: str) -> str:
     """A file name from a town name: no path separators, no leading dot, nothing hidden."""
-    cleaned = re.sub(r"[\\/:*?\"<>|\x00-\x1f\s]+", "_", name).strip("._")
+    cleaned = re.sub(r"[\\/:*?\"<>|{}\x00-\x1f\s]+", "_", name).strip("._")
     return cleaned or "report"
 
 
@@ -120,7 +121,7 @@ def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Pat
         data = {"town": meta.town, "year": meta.year,
                 "report": _relative(Path(p), out_dir), "corpus": _relative(corpus, out_dir),
                 "thresholds": dict(DEFAULT_THRESHOLDS)}
-        target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_atomic(target, yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8"))
         written.append(target)
     return written, errors
 

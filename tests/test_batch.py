@@ -3,14 +3,20 @@ listed with its reason while the others finish, outputs replaced whole on a re-r
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
 
 import openpyxl
+import pytest
 import yaml
 
 from .conftest import EXAMPLES, run_cli
 
-HOSTILE = "一、基本情况\n内容主要包括<script>alert('x')</script> <b>粗体</b> **markdown** 等。\n"
+HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
+           "<img src=x onerror=\"document.body.setAttribute('data-pwned','2')\"> **markdown** 等。\n")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
 def _params(folder, town, year, report, corpus):
@@ -55,10 +61,27 @@ def test_batch_with_an_unreadable_town(tmp_path):
         assert "show_findings" not in review and "show_findings" in full  # no code on the reviewer page
         assert f"{name}/review.html" in index
     review = (out / "2023_红岩镇" / "review.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(" in review and "&lt;b&gt;粗体&lt;/b&gt;" in review
-    assert "<script>alert(" not in review and "<b>粗体</b>" not in review
+    assert "&lt;script&gt;document.body" in review and "&lt;b&gt;粗体&lt;/b&gt;" in review
+    assert "<script>document.body" not in review and "<b>粗体</b>" not in review and "<img src=x" not in review
+    _script_did_not_run(out / "2023_红岩镇" / "review.html", tmp_path)
 
     book = openpyxl.load_workbook(out / "findings.xlsx")
     assert book.sheetnames[0] == "全部" and {"柳湾镇2023", "梅岭镇2023", "红岩镇2023"} <= set(book.sheetnames)
     assert book["全部"].max_row > 5
     assert (out / "summary.html").exists() and "全县汇总" in (out / "summary.html").read_text(encoding="utf-8")
+
+
+def _script_did_not_run(page, tmp_path):
+    """Load the reviewer page in headless Chromium and look at the live DOM after scripts ran."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (.ci/run installs Debian's chromium)")
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=3000", "--dump-dom",
+                             page.as_uri()], capture_output=True, timeout=120)
+    dom = result.stdout.decode("utf-8", "replace")
+    assert "红岩镇" in dom, result.stderr.decode()[-300:]
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert "data-pwned" not in body
