@@ -61,7 +61,10 @@ def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: s
     if ok:
         return Verdict(claim, "ok", computed, diff, None, f"{claim.relation}：报告 {stated}，计算 {got}，相符")
     severity = "high" if gross(claim.stated, computed, is_rate) else "medium"
-    inputs = "，".join(_op_text(o) for o in claim.operands[:6]) + ("等" if len(claim.operands) > 6 else "")
+    if claim.op == "sum" and len(claim.operands) > 4:
+        inputs = f"所列 {len(claim.operands)} 项（{'，'.join(_op_text(o) for o in claim.operands[:3])}……）之和"
+    else:
+        inputs = "，".join(_op_text(o) for o in claim.operands)
     message = f"{claim.relation}：按{inputs}计算应为 {got}，报告写 {stated}，相差 {diff_text}{rule_note}"
     return Verdict(claim, "inconsistent", computed, diff, severity, message)
 
