@@ -5,7 +5,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import cn2an
 
 _ARABIC = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
@@ -26,6 +25,8 @@ def parse_chinese(token: str) -> int | None:
     """'四百一十二' -> 412, '两' -> 2, '二〇二三' -> 2023; None when not a numeral."""
     if not token:
         return None
+    import cn2an  # loaded on first use: its tables take a tenth of a second to import
+
     try:
         value = cn2an.cn2an(token, "normal")
     except (ValueError, KeyError, IndexError, TypeError):

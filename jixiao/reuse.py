@@ -21,7 +21,6 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
-from datasketch import LeanMinHash, MinHashLSH
 
 from .errors import JixiaoError
 from .passages import MIN_CHARS, clauses, passages
@@ -116,12 +115,16 @@ def signatures(keys: list[str]) -> np.ndarray:
     return out
 
 
-def _lean(row: np.ndarray) -> LeanMinHash:
+def _lean(row: np.ndarray):
+    from datasketch import LeanMinHash  # imported when needed: it pulls in scipy, slow to load
+
     return LeanMinHash(seed=1, hashvalues=row, scheme="legacy")
 
 
 class ReuseIndex:
     def __init__(self):
+        from datasketch import MinHashLSH
+
         self.version = FORMAT_VERSION
         self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
         self.reports: dict[str, IndexedReport] = {}
