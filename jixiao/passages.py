@@ -63,7 +63,8 @@ def _passages(report: Report, min_chars: int) -> list[Passage]:
         key = normalise(report.text[start:end])
         if len(key) < min_chars:
             continue
-        out.append(Passage(start, end, key, _DIGITS.sub("0", key), s.paragraph, s.index))
+        masked = _DIGITS.sub("0", _DROP.sub("", _mask_names(report, report.folded[start:end])))
+        out.append(Passage(start, end, key, masked, s.paragraph, s.index))
     return out
 
 
@@ -104,15 +105,33 @@ def _clauses(report: Report, min_chars: int) -> list[Clause]:
                 continue  # too short alone: it joins the next clause
             lead = _LEAD.match(folded, start, end)
             begin = lead.end() if lead else start
-            out.append(Clause(begin, end, clause_key(folded[begin:end], folded=True)))
+            out.append(Clause(begin, end, clause_key(_mask_names(report, folded[begin:end]), folded=True)))
             start = end
         if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
             last = out[-1]
-            out[-1] = Clause(last.start, s.end, clause_key(folded[last.start:s.end], folded=True))
+            out[-1] = Clause(last.start, s.end, clause_key(_mask_names(report, folded[last.start:s.end]), folded=True))
     return out
 
 
 MASK_MIN_WORDS = 15
+
+
+def own_names(report: Report) -> re.Pattern | None:
+    """The report's own place names, longest first: masked in keys, so that a sentence copied from
+    another town with only the name changed still matches."""
+    cache = report.__dict__.setdefault("_own_names", {})
+    if "re" not in cache:
+        m = report.meta
+        names = {n for n in (m.unit, m.town, m.county, m.city) if n and len(n) >= 2}
+        names |= {n[:-1] for n in (m.town, m.county) if n and len(n) >= 3}
+        names = sorted((fold(n) for n in names), key=len, reverse=True)
+        cache["re"] = re.compile("|".join(map(re.escape, names))) if names else None
+    return cache["re"]
+
+
+def _mask_names(report: Report, folded: str) -> str:
+    pattern = own_names(report)
+    return pattern.sub("某", folded) if pattern is not None else folded
 
 
 def clause_key(raw: str, folded: bool = False) -> str:

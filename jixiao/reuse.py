@@ -13,6 +13,7 @@ genre's stock phrases from copying between two or three towns.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import os
 import pickle
 import tempfile
@@ -29,10 +30,11 @@ from .report import Report
 FORMAT_VERSION = 2
 SHINGLE = 5
 NUM_PERM = 32
-THRESHOLD = 0.5
+THRESHOLD = 0.8         # LSH: sentences this similar are candidates; a copy edited in a few words still is
 MIN_RUN = 20            # normalised characters a reused passage must have
 MAX_GAP = 40            # changed characters that still join two runs from the same sources
 MAX_SOURCES = 20        # a clause in more reports than this is a stock phrase; its sources are not listed
+MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is common, not verified one by one
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
 WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
@@ -146,6 +148,7 @@ class ReuseIndex:
 
     def add_many(self, reports: list[Report]) -> int:
         """Index many reports at once (signatures computed together); returns how many were new."""
+        self.__dict__.pop("_crowded", None)
         new, seen = [], set()
         for report in reports:
             key = report_key(report)
@@ -171,6 +174,11 @@ class ReuseIndex:
             for (name, _), row in zip(pending, sigs):
                 session.insert(name, _lean(row), check_duplication=False)
         return len(new)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_crowded", None)  # a cache of searches, not part of the index
+        return state
 
     def save(self, path: str | Path) -> None:
         path = Path(path)
@@ -224,12 +232,24 @@ class ReuseIndex:
         MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
         """
         sentences = passages(report, MIN_CHARS)
-        inside = [[k for k, c in enumerate(units) if p.start <= c.start < p.end] for p in sentences]
+        starts = [c.start for c in units]
+        inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
+        crowded = self.__dict__.setdefault("_crowded", set())
         todo = [(p, ks) for p, ks in zip(sentences, inside) if ks and not all(matched[k] for k in ks)]
+        for p, ks in todo:
+            if p.masked in crowded:
+                for k in ks:
+                    common[k] = True
+        todo = [(p, ks) for p, ks in todo if p.masked not in crowded]
         sigs = signatures([p.masked for p, _ in todo])
         for (p, ks), row in zip(todo, sigs):
-            candidates = sorted(self.lsh.query(_lean(row)))
-            others = [c for c in candidates if not c.startswith(own + ":")]
+            candidates = self.lsh.query(_lean(row))
+            if len(candidates) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
+                crowded.add(p.masked)
+                for k in ks:
+                    common[k] = True
+                continue
+            others = sorted(c for c in candidates if not c.startswith(own + ":"))
             if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
                 for k in ks:
                     common[k] = True
