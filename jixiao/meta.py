@@ -49,7 +49,7 @@ def _patterns():
 
 
 def parse_admin(name: str) -> dict[str, str]:
-    """'保定市徐水区遂城镇人民政府' -> {'city': '保定市', 'county': '徐水区', 'town': '遂城镇'}."""
+    """'南屏市云台区长岭镇人民政府' -> {'city': '南屏市', 'county': '云台区', 'town': '长岭镇'}."""
     level_of, chain, _, _ = _patterns()
     out: dict[str, str] = {}
     pos = 0

@@ -40,15 +40,17 @@ def _prose_paragraphs(report: Report) -> set[int]:
     return {p.index for p in report.paragraphs if _CLAUSE.search(p.text)}
 
 
-def passages(report: Report, min_chars: int = MIN_CHARS) -> list[Passage]:
-    """Prose sentences of at least min_chars normalised characters (computed once per report)."""
+def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] = frozenset()) -> list[Passage]:
+    """Prose sentences of at least min_chars normalised characters (computed once per report).
+
+    `places`: other towns' names, masked in the keys like the report's own (see own_names)."""
     cache = report.__dict__.setdefault("_passages", {})
-    if min_chars not in cache:
-        cache[min_chars] = _passages(report, min_chars)
-    return cache[min_chars]
+    if (min_chars, places) not in cache:
+        cache[(min_chars, places)] = _passages(report, min_chars, places)
+    return cache[(min_chars, places)]
 
 
-def _passages(report: Report, min_chars: int) -> list[Passage]:
+def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Passage]:
     out = []
     prose = _prose_paragraphs(report)
     for s in report.sentences:
@@ -63,7 +65,7 @@ def _passages(report: Report, min_chars: int) -> list[Passage]:
         key = normalise(report.text[start:end])
         if len(key) < min_chars:
             continue
-        masked = _DIGITS.sub("0", _DROP.sub("", _mask_names(report, report.folded[start:end])))
+        masked = _DIGITS.sub("0", _DROP.sub("", _mask_names(report, report.folded[start:end], places)))
         out.append(Passage(start, end, key, masked, s.paragraph, s.index))
     return out
 
@@ -77,18 +79,18 @@ class Clause:
     key: str
 
 
-def clauses(report: Report, min_chars: int = 8) -> list[Clause]:
+def clauses(report: Report, min_chars: int = 8, places: frozenset[str] = frozenset()) -> list[Clause]:
     """Clauses of the prose sentences, short ones joined to a neighbour, each at least min_chars long.
 
     The key has digits masked, so a clause copied with its figures updated still matches.
     """
     cache = report.__dict__.setdefault("_clauses", {})
-    if min_chars not in cache:
-        cache[min_chars] = _clauses(report, min_chars)
-    return cache[min_chars]
+    if (min_chars, places) not in cache:
+        cache[(min_chars, places)] = _clauses(report, min_chars, places)
+    return cache[(min_chars, places)]
 
 
-def _clauses(report: Report, min_chars: int) -> list[Clause]:
+def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Clause]:
     out: list[Clause] = []
     text, folded = report.text, report.folded
     prose = _prose_paragraphs(report)
@@ -105,32 +107,40 @@ def _clauses(report: Report, min_chars: int) -> list[Clause]:
                 continue  # too short alone: it joins the next clause
             lead = _LEAD.match(folded, start, end)
             begin = lead.end() if lead else start
-            out.append(Clause(begin, end, clause_key(_mask_names(report, folded[begin:end]), folded=True)))
+            out.append(Clause(begin, end, clause_key(_mask_names(report, folded[begin:end], places), folded=True)))
             start = end
         if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
             last = out[-1]
-            out[-1] = Clause(last.start, s.end, clause_key(_mask_names(report, folded[last.start:s.end]), folded=True))
+            out[-1] = Clause(last.start, s.end,
+                             clause_key(_mask_names(report, folded[last.start:s.end], places), folded=True))
     return out
 
 
 MASK_MIN_WORDS = 15
 
 
-def own_names(report: Report) -> re.Pattern | None:
-    """The report's own place names, longest first: masked in keys, so that a sentence copied from
-    another town with only the name changed still matches."""
+def place_names(*names: str | None) -> set[str]:
+    """Names to mask for these places: each name and, for a town or county, its stem."""
+    out = {n for n in names if n and len(n) >= 2}
+    out |= {n[:-1] for n in names if n and len(n) >= 3 and n[-1] in "镇乡县区市"}
+    return out
+
+
+def own_names(report: Report, places: frozenset[str] = frozenset()) -> re.Pattern | None:
+    """The report's own place names and `places`, longest first: masked in keys, so that a sentence
+    copied from another town with only the name changed, or with the other town's name left in,
+    still matches."""
     cache = report.__dict__.setdefault("_own_names", {})
-    if "re" not in cache:
+    if places not in cache:
         m = report.meta
-        names = {n for n in (m.unit, m.town, m.county, m.city) if n and len(n) >= 2}
-        names |= {n[:-1] for n in (m.town, m.county) if n and len(n) >= 3}
-        names = sorted((fold(n) for n in names), key=len, reverse=True)
-        cache["re"] = re.compile("|".join(map(re.escape, names))) if names else None
-    return cache["re"]
+        names = place_names(m.unit, m.town, m.county, m.city) | set(places)
+        names = sorted({fold(n) for n in names}, key=len, reverse=True)
+        cache[places] = re.compile("|".join(map(re.escape, names))) if names else None
+    return cache[places]
 
 
-def _mask_names(report: Report, folded: str) -> str:
-    pattern = own_names(report)
+def _mask_names(report: Report, folded: str, places: frozenset[str] = frozenset()) -> str:
+    pattern = own_names(report, places)
     return pattern.sub("某", folded) if pattern is not None else folded
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import JixiaoError
-from .passages import MIN_CHARS, clauses, passages
+from .passages import MIN_CHARS, clauses, passages, place_names
 from .report import Report
 
 FORMAT_VERSION = 2
@@ -132,6 +132,7 @@ class ReuseIndex:
         self.reports: dict[str, IndexedReport] = {}
         self.key_ids: dict[str, int] = {}
         self.postings: list[list[tuple[str, int]]] = []
+        self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
 
     def __len__(self) -> int:
         return len(self.reports)
@@ -141,6 +142,11 @@ class ReuseIndex:
 
     def known_towns(self) -> set[str]:
         return {e.town for e in self.reports.values() if e.town}
+
+    def places_of(self, report: Report) -> frozenset[str]:
+        """The names of the towns of the report's county in the index: masked in its keys, so that
+        a passage copied from a neighbour with the neighbour's name left in still matches."""
+        return self.places.get(report.meta.county, frozenset())
 
     def add(self, report: Report) -> bool:
         """Index a report; False when the same text is indexed already."""
@@ -156,16 +162,19 @@ class ReuseIndex:
                 continue
             seen.add(key)
             new.append((key, report))
+        for _, r in new:
+            county = r.meta.county
+            self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
         pending = []
         for key, report in new:
             ids = []
-            for c in clauses(report):
+            for c in clauses(report, places=self.places_of(report)):
                 cid = self.key_ids.setdefault(c.key, len(self.key_ids))
                 if cid == len(self.postings):
                     self.postings.append([])
                 self.postings[cid].append((key, len(ids)))
                 ids.append((c.start, c.end, cid))
-            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS)]
+            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
                                               ids, sentences)
             pending += [(f"{key}:{k}", s[2]) for k, s in enumerate(sentences)]
@@ -208,7 +217,7 @@ class ReuseIndex:
     def reuse(self, report: Report) -> list[Reuse]:
         """Passages of `report` found in other indexed reports, merged into maximal runs."""
         own = report_key(report)
-        units = clauses(report)
+        units = clauses(report, places=self.places_of(report))
         matched: list[dict[str, tuple[int, int]]] = []
         common: list[bool] = []
         for c in units:
@@ -231,7 +240,7 @@ class ReuseIndex:
         Sentences already matched exactly are skipped; a sentence with more candidates than
         MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
         """
-        sentences = passages(report, MIN_CHARS)
+        sentences = passages(report, MIN_CHARS, self.places_of(report))
         starts = [c.start for c in units]
         inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
         crowded = self.__dict__.setdefault("_crowded", set())

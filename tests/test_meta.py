@@ -20,9 +20,9 @@ def test_seed_meta_matches_expected(seeds, seed_expected):
 
 
 @pytest.mark.parametrize("unit, expected", [
-    ("保定市徐水区遂城镇人民政府", {"city": "保定市", "county": "徐水区", "town": "遂城镇"}),
-    ("青龙满族自治县双山子镇人民政府", {"county": "青龙满族自治县", "town": "双山子镇"}),
-    ("河北省唐山市迁安市杨店子镇人民政府", {"province": "河北省", "city": "唐山市", "county": "迁安市", "town": "杨店子镇"}),
+    ("南屏市云台区长岭镇人民政府", {"city": "南屏市", "county": "云台区", "town": "长岭镇"}),
+    ("白溪满族自治县鹤鸣镇人民政府", {"county": "白溪满族自治县", "town": "鹤鸣镇"}),
+    ("江南省南屏市桐安市杏林镇人民政府", {"province": "江南省", "city": "南屏市", "county": "桐安市", "town": "杏林镇"}),
     ("桐溪县石门乡人民政府", {"county": "桐溪县", "town": "石门乡"}),
     ("南屏市云台区长岭街道办事处", {"city": "南屏市", "county": "云台区", "town": "长岭街道办事处"}),
 ])

@@ -1,7 +1,7 @@
 """A09: the same quantity given different values in different places of one report.
 
 Three shapes: a report-level total stated twice (年初预算 … 年初预算); the same count of projects
-restated with a different budget (项目19个，预算553.96万元 … 项目19个，预算资金560.67万元); and one
+restated with a different budget (项目8个，预算301.20万元 … 项目8个，预算资金310.20万元); and one
 project's budget in a table or list against the same project named in the text.
 """
 from __future__ import annotations

@@ -168,7 +168,7 @@ class Facts:
 
     @cached_property
     def unit_suspects(self) -> dict[int, UnitSuspect]:
-        """元 figures among 万元 peers of the same size: an adjusted budget of '1249.58元' beside 1009.62万元."""
+        """元 figures among 万元 peers of the same size: an adjusted budget of '637.11元' beside 453.56万元."""
         out: dict[int, UnitSuspect] = {}
         by_paragraph: dict[int, list[int]] = {}
         for i, f in enumerate(self.figures):

@@ -28,7 +28,7 @@ class Part:
 
 
 def grade_parts(facts: Facts, s: Sentence) -> list[Part]:
-    """Counts by grade or score band in one sentence: “优”项目 18 个，“良”项目1 个 / 90分以上的43个."""
+    """Counts by grade or score band in one sentence: “优”的9个、“良”的2个 / 90分以上的6个."""
     parts: list[Part] = []
     prev_end = s.start
     prev = None

@@ -1,7 +1,7 @@
 """A05: quantity × unit price against the stated amount, and averages against total ÷ count.
 
-50.452亩 … 1000元/亩 … 共50452元;  岗位48人，每人每月补贴1200元，全年共计发放67.20万元;
-项目资金155万元用于31个村 … 村均不低于5万元.
+32.6亩 … 1000元/亩 … 共32600元;  岗位48人，每人每月补贴1200元，全年共计发放69.12万元;
+资金84万元用于12个村 … 村均7万元.
 """
 from __future__ import annotations
 

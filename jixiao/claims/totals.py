@@ -133,7 +133,7 @@ def _as_wan(fig) -> Decimal | None:
 
 
 def _parenthesised(facts: Facts) -> list[Claim]:
-    """共175.73亩（南关75.01亩，新街37.5亩，西关63.22亩）: the parts in brackets right after a figure."""
+    """共46.8亩（东坡20.5亩，西坡26.3亩）: the parts in brackets right after a figure."""
     claims = []
     for s in facts.sentences:
         for i in s.figures:
@@ -209,7 +209,7 @@ def _qizhong(facts: Facts) -> list[Claim]:
 
 
 def _grade_distribution(facts: Facts) -> list[Claim]:
-    """优 18 个，良 1 个…: the parts must add up to the number of projects."""
+    """优 6 个，良 1 个，一般 1 个…: the parts must add up to the number of projects."""
     claims = []
     for s in facts.sentences:
         parts = grade_parts(facts, s)
