@@ -98,7 +98,7 @@ def _project_budgets(facts: Facts) -> dict[str, tuple[int, Decimal, int]]:
             if len(row) <= max(ni, bi) or t.is_total_row(row):
                 continue
             name = "".join(row[ni].text.split())
-            k = next((k for k, f in enumerate(facts.figures) if f.start == row[bi].start and f.number is not None), None)
+            k = facts.figure_at(row[bi].start)
             if len(name) >= 4 and k is not None:
                 value = facts.figures[k].wan if facts.figures[k].kind == "money" else facts.figures[k].number
                 out.setdefault(name, (k, value, facts.figures[k].decimals))

@@ -67,6 +67,14 @@ class Facts:
         self.figures: list[Figure] = report.figures
         self.text = report.text
 
+    @cached_property
+    def _figure_starts(self) -> dict[int, int]:
+        return {f.start: i for i, f in reversed(list(enumerate(self.figures))) if f.number is not None}
+
+    def figure_at(self, offset: int) -> int | None:
+        """Index of the figure (with a number) that starts at `offset`, e.g. a table cell's."""
+        return self._figure_starts.get(offset)
+
     @property
     def sentences(self) -> list[Sentence]:
         return self.report.sentences

@@ -112,7 +112,8 @@ def extract(facts: Facts) -> list[Claim]:
             if len(row) <= max(si, gi) or t.is_total_row(row):
                 continue
             score_cell, grade_cell = row[si], row[gi]
-            score_fig = next((f for f in facts.figures if f.start == score_cell.start and f.number is not None), None)
+            k = facts.figure_at(score_cell.start)
+            score_fig = facts.figures[k] if k is not None else None
             word = grade_cell.text.strip().strip("“”\"")
             if score_fig is not None and level_of(word) is not None:
                 c = _grade_claim(score_fig, word, score_cell.start, grade_cell.end, bounds, source)

@@ -29,7 +29,8 @@ def extract(facts: Facts) -> list[Claim]:
 
 
 def _cell_figure(facts: Facts, cell):
-    return next((f for f in facts.figures if f.start == cell.start and f.number is not None), None)
+    k = facts.figure_at(cell.start)
+    return facts.figures[k] if k is not None else None
 
 
 def _column_values(facts: Facts, table, col: str) -> list:
