@@ -71,10 +71,6 @@ class Figure:
         return float(self.number) if self.number is not None else None
 
     @property
-    def is_target(self) -> bool:
-        return self.bound is not None
-
-    @property
     def wan(self) -> Decimal | None:
         """Money normalised to 万元 (exact); None for other kinds."""
         if self.kind != "money" or self.number is None:

@@ -65,9 +65,6 @@ class Report:
                 out[k].figures.append(i)
         return out
 
-    def text_paragraphs(self) -> list[Paragraph]:
-        return [p for p in self.paragraphs if p.kind == "text"]
-
 
 def parse_source(source: Source) -> Report:
     text = source.text

@@ -32,8 +32,7 @@ def num(value: Decimal | int | None, decimals: int | None = None) -> str:
     d = Decimal(value)
     if decimals is not None:
         return f"{d:.{decimals}f}"
-    text = f"{d.normalize():f}"
-    return text
+    return f"{d.normalize():f}"
 
 
 def _op_text(o: Operand) -> str:
