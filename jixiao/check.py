@@ -66,13 +66,14 @@ class Outcome:
     path: str
     report: Report | None = None
     findings: list[Finding] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
     error: str | None = None
 
     def as_dict(self) -> dict:
         if self.error is not None:
             return {"path": self.path, "error": self.error, "findings": []}
         return {"path": self.path, "meta": self.report.meta.as_dict(),
-                "findings": [f.as_dict() for f in self.findings]}
+                "findings": [f.as_dict() for f in self.findings], "claims": self.claims}
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
@@ -135,9 +136,17 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
         try:
             with time_limit(TIME_LIMIT_S, o.path):
                 o.findings = run_rules(o.report, ctx, only)
+                o.claims = claim_records(o.report, ctx)
         except ReportError as exc:
             o.report, o.error = None, exc.cause
     return outcomes
+
+
+def claim_records(report: Report, ctx: Context) -> list[dict]:
+    """Every arithmetic relation the report asserts, checked or not, as the contract lists them."""
+    from .rules.arithmetic import verdicts
+    from .verify import claim_record
+    return [claim_record(v, report.text) for v in verdicts(report, ctx)]
 
 
 def as_json(outcomes: list[Outcome]) -> dict:

@@ -52,7 +52,7 @@ def cmd_claims(args) -> int:
     from .verify import claims_frame
     frame = claims_frame(load_report(args.file))
     if args.all is False:
-        frame = frame[frame["status"] != "ok"]
+        frame = frame[frame["status"] != "consistent"]
     if args.csv:
         _out(frame.to_csv(index=False))
     else:

@@ -12,13 +12,13 @@ from .tolerance import consistent, gross
 
 getcontext().prec = 28
 
-STATUS = ("inconsistent", "ok", "not checked")
+STATUS = ("inconsistent", "consistent", "not_checked")  # the words of the output contract
 
 
 @dataclass
 class Verdict:
     claim: Claim
-    status: str                  # "ok" | "inconsistent" | "not checked"
+    status: str                  # one of STATUS
     computed: Decimal | str | None
     difference: Decimal | None
     severity: str | None
@@ -48,7 +48,7 @@ def verify(claim: Claim) -> Verdict:
 def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: str = "",
              lenient_below: bool = False) -> Verdict:
     if computed is None or claim.stated is None:
-        return Verdict(claim, "not checked", None, None, None, f"{claim.relation}：无法计算")
+        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：无法计算")
     show = max(claim.decimals, 2)
     diff = claim.stated - computed
     ok = consistent(claim.stated, claim.decimals, computed) or (lenient_below and diff < 0)
@@ -58,7 +58,7 @@ def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: s
     got = f"{num(computed) if -exact.as_tuple().exponent <= 4 and not is_rate else num(computed, show)}{unit}"
     diff_text = f"{num(abs(diff), show)}{' 个百分点' if is_rate else unit}"
     if ok:
-        return Verdict(claim, "ok", computed, diff, None, f"{claim.relation}：报告 {stated}，计算 {got}，相符")
+        return Verdict(claim, "consistent", computed, diff, None, f"{claim.relation}：报告 {stated}，计算 {got}，相符")
     severity = "high" if gross(claim.stated, computed, is_rate) else "medium"
     if claim.op == "sum" and len(claim.operands) > 4:
         inputs = f"所列 {len(claim.operands)} 项（{'，'.join(_op_text(o) for o in claim.operands[:3])}……）之和"
@@ -71,7 +71,7 @@ def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: s
 def _ratio(claim: Claim) -> Verdict:
     a, b = claim.operands[0].value, claim.operands[1].value
     if not b:
-        return Verdict(claim, "not checked", None, None, None, f"{claim.relation}：分母为零")
+        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：分母为零")
     computed = a / b * 100
     note = ""
     for alt in claim.alternatives:
@@ -85,7 +85,7 @@ def _sum(claim: Claim) -> Verdict:
     computed = sum((o.value for o in claim.operands), Decimal(0))
     v = _numeric(claim, computed, False)
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
-        return Verdict(claim, "not checked", computed, v.difference, None,
+        return Verdict(claim, "not_checked", computed, v.difference, None,
                        f"{claim.relation}：所列分项合计 {num(computed)}，小于总数 {num(claim.stated)}，可能未列全")
     return v
 
@@ -104,11 +104,11 @@ def _product(claim: Claim) -> Verdict:
 def _mean(claim: Claim) -> Verdict:
     total, count = claim.operands[0].value, claim.operands[1].value
     if not count:
-        return Verdict(claim, "not checked", None, None, None, f"{claim.relation}：数量为零")
+        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：数量为零")
     computed = total / count
     if claim.bound == "min":
         if computed >= claim.stated or consistent(claim.stated, claim.decimals, computed):
-            return Verdict(claim, "ok", computed, claim.stated - computed, None,
+            return Verdict(claim, "consistent", computed, claim.stated - computed, None,
                            f"{claim.relation}：计算 {num(computed, 2)}{claim.unit}，不低于 {num(claim.stated)}{claim.unit}")
         return Verdict(claim, "inconsistent", computed, claim.stated - computed, "medium",
                        f"{claim.relation}：{_op_text(claim.operands[0])} ÷ {_op_text(claim.operands[1])} = "
@@ -123,7 +123,7 @@ def _equal(claim: Claim) -> Verdict:
         consistent(other.value, od, claim.stated)
     diff = claim.stated - other.value
     if agree:
-        return Verdict(claim, "ok", other.value, diff, None, f"{claim.relation}：两处一致")
+        return Verdict(claim, "consistent", other.value, diff, None, f"{claim.relation}：两处一致")
     severity = "high" if gross(claim.stated, other.value, False) else "medium"
     return Verdict(claim, "inconsistent", other.value, diff, severity,
                    f"{claim.relation}：此处写 {num(claim.stated, claim.decimals)}{claim.unit}，{other.label} 为 "
@@ -136,7 +136,7 @@ def _grade(claim: Claim) -> Verdict:
     want = expected_level(claim.stated, bounds)
     names = claim.detail["names"]
     if want == claim.detail["level"]:
-        return Verdict(claim, "ok", names[want], None, None, f"得分 {num(claim.stated)} 分，等级“{claim.detail['grade']}”相符")
+        return Verdict(claim, "consistent", names[want], None, None, f"得分 {num(claim.stated)} 分，等级“{claim.detail['grade']}”相符")
     source = "报告所定标准" if claim.detail["source"] == "report" else "默认标准（财预〔2020〕10号）"
     scale = "、".join(f"{names[k]}≥{num(bounds[k])}" for k in range(len(bounds) - 1))
     return Verdict(claim, "inconsistent", names[want], None, "medium",
@@ -146,7 +146,7 @@ def _grade(claim: Claim) -> Verdict:
 def _over(claim: Claim) -> Verdict:
     over = claim.stated - 100
     if claim.detail.get("explained"):
-        return Verdict(claim, "ok", Decimal(100), over, None,
+        return Verdict(claim, "consistent", Decimal(100), over, None,
                        f"{num(claim.stated, claim.decimals)}% 超过100%，报告有说明（“{claim.detail['explained']}”）")
     return Verdict(claim, "inconsistent", Decimal(100), over, "high",
                    f"执行率写 {num(claim.stated, claim.decimals)}%，超过100%（超出 {num(over, claim.decimals)} 个百分点），"
@@ -156,7 +156,7 @@ def _over(claim: Claim) -> Verdict:
 def _plausible(claim: Claim) -> Verdict:
     below, admissions = claim.detail["below"], claim.detail["admissions"]
     if not below and not admissions:
-        return Verdict(claim, "ok", None, None, None, f"自评 {num(claim.stated)} 分，与报告中的执行率和所述情况不矛盾")
+        return Verdict(claim, "consistent", None, None, None, f"自评 {num(claim.stated)} 分，与报告中的执行率和所述情况不矛盾")
     reasons = []
     if below:
         reasons.append(f"执行率仅 {'、'.join(below)}（预算执行率权重10分，未全额执行不应满分）")
@@ -189,6 +189,29 @@ def _year(claim: Claim) -> Verdict:
 
 _HANDLERS = {"ratio": _ratio, "sum": _sum, "count": _count, "product": _product, "mean": _mean, "equal": _equal,
              "grade": _grade, "over": _over, "plausible": _plausible, "unit": _unit, "year": _year}
+
+
+KIND_OF_OP = {"ratio": "rate", "sum": "total", "count": "count", "product": "product", "mean": "product",
+              "equal": "conflict", "grade": "grade", "over": "rate", "plausible": "plausibility", "unit": "unit",
+              "year": "year"}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def claim_record(v: Verdict, text: str) -> dict:
+    """One claim as the output contract lists it (checks.md §2): what was asserted and what was found."""
+    c = v.claim
+    record = {"rule": c.rule, "kind": c.kind or KIND_OF_OP[c.op], "relation": c.relation,
+              "stated": _plain(c.stated), "computed": _plain(v.computed), "difference": _plain(v.difference),
+              "status": v.status}
+    if v.status == "not_checked":
+        record["reason"] = v.message
+    record.update({"evidence": text[c.start:c.end], "start": c.start, "end": c.end})
+    return record
 
 
 def claims_table(verdicts: list[Verdict], text: str) -> pd.DataFrame:

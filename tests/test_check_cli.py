@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -9,6 +10,10 @@ from jixiao.findings import make_finding, sort_findings
 from jixiao.rules import rule
 
 from .conftest import run_cli, seeds_or_skip
+
+
+KINDS = {"rate", "share", "growth", "total", "count", "weights", "product", "grade", "conflict", "year", "unit",
+         "plausibility"}
 
 
 def test_check_json_shape_and_determinism(tmp_path):
@@ -23,11 +28,21 @@ def test_check_json_shape_and_determinism(tmp_path):
     data = json.loads(first.stdout)
     assert [r["path"] for r in data["reports"]] == seeds + [str(bad)]
     for entry in data["reports"][:-1]:
-        assert set(entry) == {"path", "meta", "findings"}
+        assert set(entry) == {"path", "meta", "findings", "claims"}
         assert {"unit", "town", "county", "year", "kind"} <= set(entry["meta"])
         text = open(entry["path"], encoding="utf-8").read()
-        for f in entry["findings"]:
+        for f in entry["findings"] + entry["claims"]:
             assert text[f["start"]:f["end"]] == f["evidence"]
+        for c in entry["claims"]:
+            assert c["status"] in ("consistent", "inconsistent", "not_checked")
+            assert c["kind"] in KINDS
+            assert ("reason" in c) == (c["status"] == "not_checked")
+    # every finding of an A rule is an inconsistent claim at the same place
+    for entry in data["reports"][:-1]:
+        bad_claims = {(c["rule"], c["start"], c["end"]) for c in entry["claims"] if c["status"] == "inconsistent"}
+        for f in entry["findings"]:
+            if f["rule"].startswith("A"):
+                assert (f["rule"], f["start"], f["end"]) in bad_claims
     assert data["reports"][-1] == {"path": str(bad), "error": "not a valid .docx file (not a zip archive, or truncated)",
                                    "findings": []}
 
@@ -64,4 +79,12 @@ def test_findings_sort_by_position_and_drop_duplicates():
 
 def test_rule_ids_follow_the_catalogue():
     with pytest.raises(ValueError):
-        rule("X99", "nope", "low")
+        rule("X99", "nope", "无此规则", "low")
+
+
+def test_every_rule_has_a_chinese_title():
+    from jixiao.rules import rule_titles
+    titles = rule_titles()
+    assert sorted(titles) == [f"A{i:02d}" for i in range(1, 11)] + [f"B{i:02d}" for i in range(1, 10)]
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,8}", t) for t in titles.values())
+    assert len(set(titles.values())) == len(titles)

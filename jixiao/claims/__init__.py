@@ -40,6 +40,7 @@ class Claim:
     alternatives: list[Operand] = field(default_factory=list)  # other readings of one operand
     bound: str | None = None  # "min": the stated value is a floor
     detail: dict = field(default_factory=dict)
+    kind: str = ""  # the contract's kind (rate, share, growth…); empty: derived from op
 
 
 def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:

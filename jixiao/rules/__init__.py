@@ -18,6 +18,7 @@ _MODULES: tuple[str, ...] = ("jixiao.rules.arithmetic", "jixiao.rules.boilerplat
 class Rule:
     id: str
     name: str
+    title: str     # the Chinese name reviewers read (执行率不符, 合计不符…)
     severity: str  # the default severity; a finding may say otherwise
     func: Callable = field(repr=False)
     scope: str = "report"  # "report": sees one report; "corpus": also sees the others
@@ -30,7 +31,7 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, severity: str, scope: str = "report"):
+def rule(id: str, name: str, title: str, severity: str, scope: str = "report"):
     """Register a rule function under its catalogue id (A01–A10, B01–B09)."""
     if not _ID.fullmatch(id):
         raise ValueError(f"rule id {id!r} is not of the catalogue's form")
@@ -38,7 +39,7 @@ def rule(id: str, name: str, severity: str, scope: str = "report"):
     def register(func: Callable) -> Callable:
         if id in REGISTRY and REGISTRY[id].func is not func:
             raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(id, name, severity, func, scope)
+        REGISTRY[id] = Rule(id, name, title, severity, func, scope)
         return func
 
     return register
@@ -49,3 +50,8 @@ def all_rules(only: Iterable[str] | None = None) -> list[Rule]:
         importlib.import_module(module)
     wanted = set(only) if only else None
     return [REGISTRY[k] for k in sorted(REGISTRY) if wanted is None or k in wanted]
+
+
+def rule_titles() -> dict[str, str]:
+    """Rule id → Chinese name, for pages, workbooks and the CLI."""
+    return {r.id: r.title for r in all_rules()}

@@ -23,7 +23,7 @@ def _quote(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-@rule("B01", "repeated", "medium")
+@rule("B01", "repeated", "段落重复", "medium")
 def repeated(report, ctx):
     """A passage of 15 or more characters occurs twice or more in one report."""
     for r in ctx.within(report).repeated:
@@ -33,7 +33,7 @@ def repeated(report, ctx):
                            f"与{_where(report, r.first_start)}的一段{how}，重复出现")
 
 
-@rule("B02", "templated", "medium")
+@rule("B02", "templated", "模板化章节", "medium")
 def templated(report, ctx):
     """Sibling sections are near-identical, so they say nothing specific; reports the shared share."""
     for t in ctx.within(report).templated:
@@ -44,7 +44,7 @@ def templated(report, ctx):
                            f"未写出本项目的具体情况")
 
 
-@rule("B03", "reused", "high", scope="corpus")
+@rule("B03", "reused", "跨报告雷同", "high", scope="corpus")
 def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
@@ -77,7 +77,7 @@ def _generic_before(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] in place_words()["generic_before"] or text[pos - 1].isspace()
 
 
-@rule("B05", "foreign", "high", scope="corpus")
+@rule("B05", "foreign", "他单位名称", "high", scope="corpus")
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
     text, meta = report.text, report.meta
@@ -113,14 +113,14 @@ def foreign(report, ctx):
                            f"口号中的地名“{name}”不是本单位（{own or county or '?'}）；疑为抄自他地报告")
 
 
-@rule("B04", "residue", "medium")
+@rule("B04", "residue", "模板残留", "medium")
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
     for r in ctx.within(report).residue:
         yield make_finding(report.text, "B04", "medium", r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
 
 
-@rule("B06", "vague", "low")
+@rule("B06", "vague", "指标空泛", "low")
 def vague(report, ctx):
     """A performance indicator whose value has no number: an adjective states no result."""
     pattern, adjectives = indicators()
@@ -138,7 +138,7 @@ def vague(report, ctx):
                            f"{m.group(1)}“{_quote(value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）")
 
 
-@rule("B07", "numbering", "low")
+@rule("B07", "numbering", "编号错乱", "low")
 def numbering(report, ctx):
     """Section or list numbering skips, repeats, or switches style at one level."""
     for issue in report.numbering_issues:
@@ -154,7 +154,7 @@ def numbering(report, ctx):
         yield make_finding(report.text, "B07", "low", mk.start, end, message)
 
 
-@rule("B08", "stale", "medium")
+@rule("B08", "stale", "过时提法", "medium")
 def stale(report, ctx):
     """A reference that expired before the report's year: 十九大 after 2022, 十三五 after 2020…"""
     year = report.meta.year
@@ -172,7 +172,7 @@ def stale(report, ctx):
                                f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
 
 
-@rule("B09", "misspelt", "medium", scope="corpus")
+@rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus")
 def misspelt(report, ctx):
     """A near-miss spelling (one character off) of the report's own place names."""
     meta = report.meta
