@@ -29,3 +29,18 @@ def gross(stated: Decimal, exact: Decimal, is_rate: bool) -> bool:
     return base > 0 and diff / base > Decimal("0.01")
 
 
+
+
+def half_unit(decimals: int) -> Decimal:
+    return quantum(decimals) / 2
+
+
+def sum_consistent(stated: Decimal, decimals: int, items: list[tuple[Decimal, int]]) -> bool:
+    """A total against items that are themselves rounded: n items written to d decimals may each be
+    off by half a unit of d, so their sum may miss the exact total by up to the sum of those halves
+    (plus the half unit of the stated total itself)."""
+    total = sum((v for v, _ in items), Decimal(0))
+    if consistent(stated, decimals, total):
+        return True
+    slack = half_unit(decimals) + sum((half_unit(d) for _, d in items), Decimal(0))
+    return abs(stated - total) <= slack

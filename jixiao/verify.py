@@ -8,7 +8,7 @@ from decimal import Decimal, getcontext
 import pandas as pd
 
 from .claims import Claim, Operand
-from .tolerance import consistent, gross
+from .tolerance import consistent, gross, sum_consistent
 
 getcontext().prec = 28
 
@@ -83,6 +83,11 @@ def _ratio(claim: Claim) -> Verdict:
 
 def _sum(claim: Claim) -> Verdict:
     computed = sum((o.value for o in claim.operands), Decimal(0))
+    if claim.stated is not None and claim.operands and all(o.decimals is not None for o in claim.operands) \
+            and sum_consistent(claim.stated, claim.decimals, [(o.value, o.decimals) for o in claim.operands]):
+        return Verdict(claim, "consistent", computed, claim.stated - computed, None,
+                       f"{claim.relation}：报告 {num(claim.stated, max(claim.decimals, 0))}{claim.unit}，"
+                       f"分项合计 {num(computed)}{claim.unit}，在分项舍入误差之内，相符")
     v = _numeric(claim, computed, False)
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
         return Verdict(claim, "not_checked", computed, v.difference, None,

@@ -22,6 +22,7 @@ class Operand:
     start: int | None = None
     end: int | None = None
     unit: str = ""
+    decimals: int | None = None  # as written, in the claim's unit; None: not known
 
 
 @dataclass
@@ -45,11 +46,11 @@ class Claim:
 
 def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:
     """Every claim of every kind, in order of position."""
-    from . import conflicts, grades, products, rates, totals, units, years
+    from . import breakdowns, conflicts, grades, products, rates, totals, units, years
 
     facts = facts or Facts(report)
     claims: list[Claim] = []
-    for module in (units, rates, totals, products, grades, conflicts, years):
+    for module in (units, rates, totals, breakdowns, products, grades, conflicts, years):
         claims.extend(module.extract(facts))
     claims.sort(key=lambda c: (c.start, c.end, c.rule, c.relation))
     return claims

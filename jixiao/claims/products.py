@@ -64,9 +64,16 @@ def _product(facts: Facts, s, paragraph_figs: list[int], i: int, per: str, perio
                          and facts.figures[j].unit in units and facts.figures[j].number is not None), None)
     if quantity is None:
         return None
-    amount = next((j for j in paragraph_figs if j > i and facts.figures[j].kind == "money"
-                   and facts.figures[j].number is not None and _AMOUNT_LABEL.search(facts.figures[j].label)
-                   and not _PER.search(facts.figures[j].label) and facts.sentence_of.get(j, -1) - s.index <= 2), None)
+    owner = _bracket_owner(facts, i)
+    if owner is not None:
+        amount = owner  # 182.9万元（1000元/户）: the price in brackets is the one of the amount before it
+    else:
+        amount = next((j for j in paragraph_figs if j > i and facts.figures[j].kind == "money"
+                       and facts.figures[j].number is not None and _AMOUNT_LABEL.search(facts.figures[j].label)
+                       and not _PER.search(facts.figures[j].label) and facts.sentence_of.get(j, -1) - s.index <= 2),
+                      None)
+        if amount is not None and _own_price(facts, amount):
+            return None  # that amount states its own price
     if amount is None:
         return None
     a = facts.figures[amount]
@@ -102,3 +109,17 @@ def _mean(facts: Facts, paragraph_figs: list[int], i: int):
                  [Operand(t.label + t.text, t.number * _YUAN[t.unit] / scale, t.start, t.end),
                   Operand(c.label + c.text, c.number, c.start, c.end)],
                  bound=f.bound)
+
+
+def _bracket_owner(facts: Facts, i: int) -> int | None:
+    """The money figure right before a price written in brackets after it: N万元（P元/户）."""
+    if i == 0:
+        return None
+    prev = facts.figures[i - 1]
+    if prev.kind == "money" and re.fullmatch(r"\s*[（(]\s*", facts.text[prev.end:facts.figures[i].start]):
+        return i - 1
+    return None
+
+
+def _own_price(facts: Facts, j: int) -> bool:
+    return j + 1 < len(facts.figures) and _bracket_owner(facts, j + 1) == j and _price(facts, j + 1) is not None

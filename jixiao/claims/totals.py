@@ -22,8 +22,6 @@ def extract(facts: Facts) -> list[Claim]:
     claims: list[Claim] = []
     claims += _table_total_rows(facts)
     claims += _linked_totals_and_counts(facts)
-    claims += _parenthesised(facts)
-    claims += _qizhong(facts)
     claims += _grade_distribution(facts)
     return claims
 

@@ -1,0 +1,286 @@
+"""A02/A03 in prose: a total and the parts the text breaks it into, in every order real reports use.
+
+- total, then parts: 共有N人，其中A人、B人 / 支出：N万元。其中… / 长3.47km：右岸…，左岸… /
+  下达任务N户，第一批…户，第二批…户 / N万元（其中A万元、B万元）;
+- parts, then total: A万元；B万元；共计N万元 / A，另有B，共计C;
+- parts in the sentence after a total that restate it without a cue (implicit): only checked when
+  they add up, never a finding, because the text does not say they are complete.
+
+Parts sum only with parts of the same quantity (prose.quantity). A breakdown the text does not
+assert to be complete (in brackets, or one or two parts after 其中) whose parts fall short is
+not_checked, never a finding; a hierarchy (一级3个，二级9个) is no breakdown at all.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..tolerance import sum_consistent
+from . import Claim, Operand
+from .context import Facts, words
+from .prose import (Quantity, is_comparison, is_per_unit, names_total, open_brackets, paragraph_figures, pw,
+                    quantity)
+
+_CUE = re.compile(r"其中")
+_STOP = re.compile(r"[。！？!?]")
+_SEMI = re.compile(r"[；;]")
+_CN_NUM = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def extract(facts: Facts) -> list[Claim]:
+    claims: list[Claim] = []
+    used: set[int] = set()
+    for p, figs in paragraph_figures(facts).items():
+        qs = [q for q in (quantity(facts, i) for i in figs) if q is not None]
+        if len(qs) < 2:
+            continue
+        for claim in _cued(facts, p, qs) + _colon(facts, qs) + _ordinal(facts, qs) + _closing_total(facts, qs):
+            if claim.detail["total"] in used:
+                continue
+            used.add(claim.detail["total"])
+            used.update(claim.detail["parts"])
+            claims.append(claim)
+    claims += _implicit(facts, used)
+    return claims
+
+
+def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: bool, how: str,
+           span: tuple[int, int] | None = None) -> Claim:
+    f = facts.figures[total.index]
+    kind = "count" if total.cls[0] == "count" else "total"
+    rule = "A03" if kind == "count" else "A02"
+    unit = "万元" if total.cls[0] == "money" else (f.unit or "")
+    start, end = span or (total.start, total.end)
+    ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value, q.start, q.end, unit, q.decimals)
+           for k, q in enumerate(parts)]
+    name = f.label or "合计"
+    return Claim(rule, "sum", f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value, total.decimals,
+                 unit, ops, kind=kind,
+                 detail={"exhaustive": exhaustive, "total": total.index, "parts": [q.index for q in parts]})
+
+
+def _adds_up(total: Quantity, parts: list[Quantity]) -> bool:
+    return sum_consistent(total.value, total.decimals, [(q.value, q.decimals) for q in parts])
+
+
+def _parts_after(facts: Facts, qs: list[Quantity], cue_end: int, limit: int, cls) -> list[Quantity]:
+    """Quantities of class `cls` after a cue, up to the end of its sentence (。), the next 其中, or a
+    new total after ；."""
+    out: list[Quantity] = []
+    pos = cue_end
+    for q in qs:
+        if q.start < cue_end:
+            continue
+        if q.start >= limit:
+            break
+        gap = facts.text[pos:q.start]
+        if _STOP.search(gap) or _CUE.search(gap):
+            break
+        semi = None
+        for semi in _SEMI.finditer(gap):
+            pass
+        if semi is not None and pw()["total_words"].search(gap[semi.end():]):
+            break
+        pos = q.end
+        if q.cls != cls or is_comparison(facts, q.index) or is_per_unit(facts, q.index):
+            continue
+        if out and names_total(facts, q.index):
+            break  # a new total, not a part
+        out.append(q)
+    return out
+
+
+def _before_semicolon(facts: Facts, total: Quantity, parts: list[Quantity]) -> list[Quantity]:
+    """Parts that run on past a ； and do not add up: the breakdown is the clause before the first ；
+    when that adds up (其中A，B；另一事项C)."""
+    if _adds_up(total, parts):
+        return parts
+    for k in range(2, len(parts)):
+        if _SEMI.search(facts.text[parts[k - 1].end:parts[k].start]):
+            return parts[:k] if _adds_up(total, parts[:k]) else parts
+    return parts
+
+
+def _sentence_head(facts: Facts, pos: int, lo: int) -> int:
+    """Start of the 。-sentence that holds `pos` (not before `lo`)."""
+    k = max(facts.text.rfind(ch, lo, pos) for ch in "。！？!?")
+    return max(lo, k + 1)
+
+
+def _whole(facts: Facts, qs: list[Quantity], cls, lo: int, hi: int) -> Quantity | None:
+    cands = [q for q in qs if lo <= q.start and q.end <= hi and q.cls == cls and not is_comparison(facts, q.index)
+             and not is_per_unit(facts, q.index)]
+    if not cands:
+        return None
+    named = [q for q in cands if names_total(facts, q.index)]
+    return (named or cands)[-1]
+
+
+def _trim_hierarchy(facts: Facts, total: Quantity, parts: list[Quantity]) -> list[Quantity] | None:
+    """Parts that break the total down; None when they are levels of a hierarchy."""
+    if any(pw()["hierarchy"].search(facts.figures[q.index].label) for q in parts):
+        return None
+    for k, q in enumerate(parts):
+        if q.value == total.value:
+            return parts[:k] if k >= 2 and _adds_up(total, parts[:k]) else None
+    return parts
+
+
+def _complete(facts: Facts, cue_text: str, parts: list[Quantity]) -> bool:
+    partitions = [tuple(p) for p in words()["partitions"]]
+    return len(parts) >= 3 or any(all(w in cue_text for w in p) for p in partitions)
+
+
+def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
+    """Total … 其中 parts, also when 其中 opens the next sentence, and N（其中…）."""
+    para = facts.report.paragraphs[p]
+    text = facts.text
+    claims = []
+    cues = [(m.start(), m.end()) for m in _CUE.finditer(text, para.start, para.end)]
+    owner: dict[int, Quantity] = {}
+    for q in qs:  # N万元（A万元、B万元）: brackets right after a figure, with or without 其中
+        m = re.match(r"\s*[（(](?:其中|含|包括)?[:：]?", text[q.end:q.end + 6])
+        if m:
+            cues = [(a, b) for a, b in cues if not q.end <= a <= q.end + m.end()]
+            cues.append((q.end + m.start(), q.end + m.end()))
+            owner[q.end + m.start()] = q
+    for a, b in sorted(cues):
+        bracketed = a in owner or text[max(para.start, a - 2):a + 1].rstrip("其中").endswith(("（", "("))
+        limit = para.end
+        if bracketed:
+            depth, k = 0, a
+            while k < para.end:
+                depth += text[k] in "（("
+                depth -= text[k] in "）)"
+                if depth <= 0 and text[k] in "）)":
+                    break
+                k += 1
+            limit = k
+        classes = []
+        for q in qs:
+            if q.start > b and q.start < limit and q.cls not in classes:
+                classes.append(q.cls)
+        head = _sentence_head(facts, a, para.start)
+        if a in owner:
+            classes = [owner[a].cls]
+        for cls in classes:
+            parts = _parts_after(facts, qs, b, limit, cls)
+            total = owner[a] if a in owner else _whole(facts, qs, cls, head, a)
+            if total is None and not text[head:a].strip(" ，,:：（("):
+                prev = _sentence_head(facts, max(para.start, head - 1), para.start)
+                if prev < head:
+                    total = _whole(facts, qs, cls, prev, head)
+            if total is None or len(parts) < 2:
+                continue
+            parts = _trim_hierarchy(facts, total, parts)
+            if not parts or len(parts) < 2:
+                continue
+            parts = _before_semicolon(facts, total, parts)
+            complete = not bracketed and _complete(facts, text[a:limit], parts)
+            claims.append(_claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end)))
+    return claims
+
+
+def _colon(facts: Facts, qs: list[Quantity]) -> list[Claim]:
+    """长3.47km：右岸0.98km，左岸2.49km — a total with its parts after a colon."""
+    claims = []
+    text = facts.text
+    for q in qs:
+        m = re.match(r"\s*[:：]", text[q.end:q.end + 3])
+        if not m:
+            continue
+        b = q.end + m.end()
+        stop = re.compile(r"[。；;！？\n]").search(text, b)
+        limit = stop.start() if stop else len(text)
+        parts = _parts_after(facts, qs, b, limit, q.cls)
+        parts = _trim_hierarchy(facts, q, parts) if len(parts) >= 2 else None
+        if parts and len(parts) >= 2:
+            claims.append(_claim(facts, q, parts, len(parts) >= 3, "冒号后"))
+    return claims
+
+
+def _ordinal(facts: Facts, qs: list[Quantity]) -> list[Claim]:
+    """分两批下达任务N户，第一批A户，第二批B户."""
+    claims = []
+    text = facts.text
+    for k, q in enumerate(qs):
+        if pw()["ordinal_part"].search(facts.figures[q.index].label):
+            continue
+        parts = []
+        for r in qs[k + 1:]:
+            if _STOP.search(text[q.end:r.start]):
+                break
+            if r.cls == q.cls and pw()["ordinal_part"].search(facts.figures[r.index].label):
+                parts.append(r)
+            elif r.cls == q.cls:
+                break
+        if len(parts) < 2:
+            continue
+        head = text[_sentence_head(facts, q.start, 0):q.start]
+        m = re.search(r"分([两二三四五六七八九十\d])(?:批|期|次|个阶段)", head)
+        n = (_CN_NUM.get(m.group(1)) or int(m.group(1))) if m and (m.group(1) in _CN_NUM or m.group(1).isdigit()) else None
+        claims.append(_claim(facts, q, parts, n == len(parts), "分批"))
+    return claims
+
+
+def _closing_total(facts: Facts, qs: list[Quantity]) -> list[Claim]:
+    """A；B；共计C — parts before a total that opens with 共计/合计."""
+    claims = []
+    text = facts.text
+    for k, t in enumerate(qs):
+        if not pw()["total_opening"].search(facts.figures[t.index].label):
+            continue
+        run: list[Quantity] = []
+        depth_t = open_brackets(text[_sentence_head(facts, t.start, 0):t.start])
+        pos = t.start
+        for q in reversed(qs[:k]):
+            if _STOP.search(text[q.end:pos]):
+                break
+            pos = q.start
+            if q.cls != t.cls:
+                continue
+            if is_comparison(facts, q.index) or is_per_unit(facts, q.index):
+                break
+            if names_total(facts, q.index) or q.value > t.value:
+                break
+            if open_brackets(text[q.end:t.start]) < 0 and depth_t == 0:
+                continue  # inside brackets of another part
+            run.insert(0, q)
+        if len(run) < 2:
+            continue
+        chosen = run
+        if not _adds_up(t, run):
+            for s in range(1, len(run) - 1):
+                if _adds_up(t, run[s:]):
+                    chosen = run[s:]
+                    break
+        claims.append(_claim(facts, t, chosen, True, "所列"))
+    return claims
+
+
+def _implicit(facts: Facts, used: set[int]) -> list[Claim]:
+    """Parts in the sentence after a total, with no cue: checked only when they add up to it."""
+    claims = []
+    text = facts.text
+    pf = paragraph_figures(facts)
+    order = sorted(pf)
+    for n, p in enumerate(order):
+        qs = [q for q in (quantity(facts, i) for i in pf[p]) if q is not None]
+        para = facts.report.paragraphs[p]
+        heads = sorted({_sentence_head(facts, q.start, para.start) for q in qs})
+        for h in heads:
+            m = _STOP.search(text, h, para.end)
+            end = m.end() if m else para.end
+            parts = [q for q in qs if h <= q.start < end and q.cls[0] == "money" and q.index not in used
+                     and not is_comparison(facts, q.index) and not is_per_unit(facts, q.index)]
+            if len(parts) < 3 or _CUE.search(text, h, end) or len({q.cls for q in parts}) != 1:
+                continue
+            before = [q for q in qs if q.end <= h and q.cls == parts[0].cls]
+            if not before and n > 0:
+                prev = [quantity(facts, i) for i in pf[order[n - 1]]]
+                before = [q for q in prev if q is not None and q.cls == parts[0].cls]
+            for t in reversed(before[-8:]):
+                if _adds_up(t, parts):
+                    claims.append(_claim(facts, t, parts, False, "次句所列", span=(parts[0].start, parts[0].end)))
+                    break
+    return claims
