@@ -96,6 +96,9 @@ def _sum(claim: Claim) -> Verdict:
 
 
 def _count(claim: Claim) -> Verdict:
+    if claim.detail.get("open"):
+        return Verdict(claim, "not_checked", claim.operands[0].value, None, None,
+                       f"{claim.relation}：所列以“等”结尾，未列全，无法核对个数")
     return _numeric(claim, claim.operands[0].value, False)
 
 

@@ -190,12 +190,21 @@ def _colon(facts: Facts, qs: list[Quantity]) -> list[Claim]:
         if not m:
             continue
         b = q.end + m.end()
-        stop = re.compile(r"[。；;！？\n]").search(text, b)
+        stop = re.compile(r"[。；;！？\n:：]").search(text, b)
         limit = stop.start() if stop else len(text)
-        parts = _parts_after(facts, qs, b, limit, q.cls)
-        parts = _trim_hierarchy(facts, q, parts) if len(parts) >= 2 else None
-        if parts and len(parts) >= 2:
-            claims.append(_claim(facts, q, parts, len(parts) >= 3, "冒号后"))
+        head = max(_sentence_head(facts, q.start, 0), max(text.rfind(ch, 0, q.start) for ch in "；;：:\n") + 1)
+        classes = []
+        for r in qs:
+            if b <= r.start < limit and r.cls not in classes:
+                classes.append(r.cls)
+        for cls in classes:
+            total = q if cls == q.cls else _whole(facts, qs, cls, head, q.end)
+            if total is None:
+                continue
+            parts = _parts_after(facts, qs, b, limit, cls)
+            parts = _trim_hierarchy(facts, total, parts) if len(parts) >= 2 else None
+            if parts and len(parts) >= 2:
+                claims.append(_claim(facts, total, parts, len(parts) >= 3, "冒号后"))
     return claims
 
 

@@ -54,13 +54,15 @@ def quantity(facts: Facts, i: int) -> Quantity | None:
     if f.kind in ("area", "length", "weight"):
         return Quantity(i, (f.kind, f.unit), f.number, f.decimals, f.start, f.end)
     if f.kind == "number":
-        after = facts.text[f.end:f.end + 3].lstrip(" ")
+        raw = facts.text[f.end:f.end + 4]
+        after = raw.lstrip(" ")
+        at = f.end + len(raw) - len(after)
         w = pw()
         for latin, unit in w["latin_length"].items():
             if after.lower().startswith(latin) and not after[len(latin):len(latin) + 1].isalpha():
-                return Quantity(i, ("length", unit), f.number, f.decimals, f.start, f.end)
+                return Quantity(i, ("length", unit), f.number, f.decimals, f.start, at + len(latin))
         if after[:1] and after[0] in w["extra_count_units"]:
-            return Quantity(i, ("count", after[0]), f.number, f.decimals, f.start, f.end)
+            return Quantity(i, ("count", after[0]), f.number, f.decimals, f.start, at + 1)
     return None
 
 
