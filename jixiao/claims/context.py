@@ -27,7 +27,7 @@ def words() -> dict:
     data["money_roles"] = [(role, re.compile(p)) for role, p in data["money_roles"]]
     data["scopes"] = [(scope, re.compile(p)) for scope, p in data["scopes"]]
     for key in ("execution_rates", "over_rates", "over_explained", "score_labels", "not_a_score", "admissions",
-                "list_cues", "year_ok_context", "year_results"):
+                "list_cues", "year_ok_context", "year_results", "sub_item"):
         data[key] = re.compile(data[key])
     data["grade_level"] = {w: level for level, ws in enumerate(data["grades"]) for w in ws}
     return data

@@ -56,16 +56,23 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
     def same_scope(j: int) -> bool:
         return in_project or facts.scopes.get(j, "total") == scope
 
-    near = [j for j in _role_candidates(facts, s, i) if same_scope(j)]
+    sub = _is_sub_item(facts, i)
+    lo = _head(facts, f.start, "。！？!?")
+    clause_lo = _head(facts, f.start, "。；;！？!?")
+    near = [j for j in _role_candidates(facts, s, i) if same_scope(j) or facts.figures[j].start >= lo]
+    if sub:  # ①…应到位68万元，实际到位21万元，到位率30.88%: one item's rate uses that item's figures
+        near = [j for j in near if facts.figures[j].start >= clause_lo]
     spent = next((j for j in near if facts.roles[j] == "spent"), None)
     if spent is None:
         return None
     pool = list(near)
-    if not in_project:
+    if not in_project and not sub:
         pool += [j for j in reversed(facts.money_facts()) if j < i and j not in near and same_scope(j)]
     denominators: dict[str, int] = {}
     for j in pool:
         role = facts.roles[j]
+        if not sub and _is_sub_item(facts, j):
+            continue  # an item of a list is not the whole the rate is of
         if role in _DENOMINATOR_ORDER and role not in denominators and j != spent and not facts.bracketed(j):
             denominators[role] = j
     chosen = next((r for r in _DENOMINATOR_ORDER if r in denominators), None)
@@ -148,3 +155,16 @@ def _over(facts: Facts, s: Sentence, i: int) -> Claim:
     return Claim("A06", "over", "执行率不应超过100%", f.start, f.end, f.number, f.decimals, "%",
                  [Operand("上限", Decimal(100))],
                  detail={"explained": explained.group(0) if explained else None})
+
+
+def _head(facts: Facts, pos: int, stops: str) -> int:
+    p = facts.report.paragraph_at(pos)
+    lo = p.start if p is not None else 0
+    return max(lo, max(facts.text.rfind(ch, lo, pos) for ch in stops) + 1)
+
+
+def _is_sub_item(facts: Facts, i: int) -> bool:
+    """Is figure i one item of a list (after ①, 其中, 分别, 如下 in its sentence)?"""
+    f = facts.figures[i]
+    lo = _head(facts, f.start, "。！？!?")
+    return bool(words()["sub_item"].search(facts.text[lo:f.start]))
