@@ -21,7 +21,8 @@ from .context import Facts, words
 from .prose import (Quantity, is_comparison, is_per_unit, names_total, open_brackets, paragraph_figures, pw,
                     quantity)
 
-_CUE = re.compile(r"其中")
+_CUE = re.compile(r"其中|如下[:：]?|分别(?:项目)?(?:为|是)")
+_ROLES = ("initial", "adjusted", "budget", "spent")
 _STOP = re.compile(r"[。！？!?]")
 _SEMI = re.compile(r"[；;]")
 _CN_NUM = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -84,6 +85,8 @@ def _parts_after(facts: Facts, qs: list[Quantity], cue_end: int, limit: int, cls
         pos = q.end
         if q.cls != cls or is_comparison(facts, q.index) or is_per_unit(facts, q.index):
             continue
+        if open_brackets(facts.text[cue_end:q.start]) > 0:
+            continue  # said in passing, inside brackets within one part
         if out and names_total(facts, q.index):
             break  # a new total, not a part
         out.append(q)
@@ -165,19 +168,51 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
             classes = [owner[a].cls]
         for cls in classes:
             parts = _parts_after(facts, qs, b, limit, cls)
+            lo_head = head
             total = owner[a] if a in owner else _whole(facts, qs, cls, head, a)
-            if total is None and not text[head:a].strip(" ，,:：（("):
+            if total is None and not any(head <= q.start < a for q in qs):
                 prev = _sentence_head(facts, max(para.start, head - 1), para.start)
                 if prev < head:
-                    total = _whole(facts, qs, cls, prev, head)
+                    total, lo_head = _whole(facts, qs, cls, prev, head), prev
+                elif head == para.start and p - 1 in paragraph_figures(facts):
+                    before = [r for r in (quantity(facts, j) for j in paragraph_figures(facts)[p - 1]) if r is not None]
+                    pp = facts.report.paragraphs[p - 1]
+                    lo_head = _sentence_head(facts, max(pp.start, pp.end - 1), pp.start)
+                    total = _whole(facts, before, cls, lo_head, pp.end)
+                    qs_head = before
             if total is None or len(parts) < 2:
                 continue
+            if cls[0] == "money" and a not in owner:
+                split = _by_role(facts, qs if lo_head >= para.start else qs_head, lo_head, a, parts)
+                if split is not None:
+                    claims.extend(split)
+                    continue
             parts = _trim_hierarchy(facts, total, parts)
             if not parts or len(parts) < 2:
                 continue
             parts = _before_semicolon(facts, total, parts)
             complete = not bracketed and _complete(facts, text[a:limit], parts)
             claims.append(_claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end)))
+    return claims
+
+
+def _by_role(facts: Facts, qs: list[Quantity], lo: int, hi: int, parts: list[Quantity]) -> list[Claim] | None:
+    """①…应到位68万元，实际到位21万元；②…: parts of two kinds of money, each summing to its own total.
+    The kinds are read from the words, so a group that does not add up is not checked."""
+    groups: dict[str, list[Quantity]] = {}
+    for q in parts:
+        groups.setdefault(facts.roles.get(q.index, "budget"), []).append(q)
+    if len([g for g in groups.values() if len(g) >= 2]) < 2:
+        return None
+    claims = []
+    for role, group in groups.items():
+        heads = [q for q in qs if lo <= q.start and q.end <= hi and facts.roles.get(q.index) == role
+                 and q.cls == group[0].cls and not is_comparison(facts, q.index)]
+        if role not in _ROLES or len(group) < 2 or not heads:
+            continue
+        total = heads[-1]
+        first = next(q for q in heads if q.value == total.value)
+        claims.append(_claim(facts, total, group, False, "所列", span=(first.start, first.end)))
     return claims
 
 

@@ -27,7 +27,46 @@ def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
 
 
 def extract(facts: Facts) -> list[Claim]:
-    return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts)
+    return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts) + _same_document(facts)
+
+
+def _same_document(facts: Facts) -> list[Claim]:
+    """The same document (呼财农指【2023】41号) said to allocate different amounts in different places."""
+    from collections import Counter
+    from .context import words
+    w = words()
+    docno = re.compile(w["document_number"])
+    allocates = re.compile(w["allocates"])
+    text = facts.text
+    mentions: dict[tuple, list[int]] = {}
+    for m in docno.finditer(text):
+        stop = re.compile(r"[。；;\n]").search(text, m.end())
+        hi = stop.start() if stop else len(text)
+        k = next((k for k, f in enumerate(facts.figures) if m.end() <= f.start < hi and f.kind == "money"
+                  and f.number is not None and f.bound is None), None)
+        if k is None:
+            continue
+        between = text[m.end():facts.figures[k].start]
+        tail = between.rsplit("》", 1)[-1]  # the verb after the document's title, not inside it
+        if not allocates.search(tail) or re.search(r"其中|用于|含", tail):
+            continue
+        mentions.setdefault((m.group(1)[-4:], m.group(2), m.group(3)), []).append(k)
+    claims = []
+    for key, ks in mentions.items():
+        if len(ks) < 2:
+            continue
+        values = Counter(facts.wan(k) for k in ks)
+        common = values.most_common(1)[0][0] if values.most_common(1)[0][1] > 1 else facts.wan(ks[-1])
+        ref = next(k for k in ks if facts.wan(k) == common)
+        for k in ks:
+            if k == ref:
+                continue
+            f, g = facts.figures[k], facts.figures[ref]
+            claims.append(Claim("A09", "equal", f"{key[0]}〔{key[1]}〕{key[2]}号文件下达的金额 与他处所述应一致", f.start,
+                                f.end, facts.wan(k), f.decimals, "万元", [Operand(g.label + g.text, facts.wan(ref), g.start,
+                                                                                   g.end)],
+                                detail={"other_decimals": g.decimals}))
+    return claims
 
 
 def _restated_totals(facts: Facts) -> list[Claim]:

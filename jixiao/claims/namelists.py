@@ -69,7 +69,8 @@ def _unit_end(facts: Facts, i: int) -> int:
 
 def _claim(facts: Facts, i: int, names: list[str], lo: int, hi: int, extra: int, where: str) -> Claim | None:
     f = facts.figures[i]
-    if len(names) < 2 or any(not n or len(n) > _MAX_NAME for n in names[1:]) or not names[0]:
+    if len(names) < 2 or any(not n or len(n) > _MAX_NAME for n in names[1:]) or not names[0] \
+            or any(re.search(r"\d", n) for n in names):
         return None
     open_list = bool(_OPEN.search(facts.text[lo:hi]))
     relation = f"{f.text} = {where}所列名称个数" + ("（另加所述一类）" if extra else "")
@@ -91,11 +92,12 @@ def _after(facts: Facts, i: int) -> Claim | None:
         return None
     head_end = noun.end()
     rest = text[head_end:para.end]
-    glued = rest.startswith("、")  # 7个职能科室办公室、表演艺术部…: the first name is glued to the noun
+    # 内设7个职能科室办公室、表演艺术部…: the first name is glued to the noun, after a verb of setting up
+    glued = rest.startswith("、") and re.search(r"(?:设|设有|设置|下设|辖|包括)\s*$", text[max(0, f.start - 4):f.start])
     m = pw()["name_list_cue"].match(rest)
     if glued:
         lo = _unit_end(facts, i)
-    elif m and (m.group(0).strip() or rest[:1] in "（("):
+    elif m and (m.group(0).strip(" ，,") or rest[:1] in "（("):
         lo = head_end + m.end()
         if text[lo:lo + 1] in "（(":
             lo += 1

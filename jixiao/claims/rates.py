@@ -56,13 +56,17 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
     def same_scope(j: int) -> bool:
         return in_project or facts.scopes.get(j, "total") == scope
 
-    sub = _is_sub_item(facts, i)
+    sub = _is_sub_item(facts, i, enumerated_only=True)
     lo = _head(facts, f.start, "。！？!?")
     clause_lo = _head(facts, f.start, "。；;！？!?")
-    near = [j for j in _role_candidates(facts, s, i) if same_scope(j) or facts.figures[j].start >= lo]
+    candidates = _role_candidates(facts, s, i)
     if sub:  # ①…应到位68万元，实际到位21万元，到位率30.88%: one item's rate uses that item's figures
-        near = [j for j in near if facts.figures[j].start >= clause_lo]
-    spent = next((j for j in near if facts.roles[j] == "spent"), None)
+        candidates = [j for j in candidates if facts.figures[j].start >= clause_lo]
+    scoped = [j for j in candidates if same_scope(j)]
+    spent = next((j for j in scoped if facts.roles[j] == "spent"), None)
+    if spent is None:  # the sentence names its spending with another scope word (项目 …执行数)
+        spent = next((j for j in candidates if facts.roles[j] == "spent" and facts.figures[j].start >= lo), None)
+    near = [j for j in candidates if same_scope(j) or facts.figures[j].start >= lo]
     if spent is None:
         return None
     pool = list(near)
@@ -163,8 +167,9 @@ def _head(facts: Facts, pos: int, stops: str) -> int:
     return max(lo, max(facts.text.rfind(ch, lo, pos) for ch in stops) + 1)
 
 
-def _is_sub_item(facts: Facts, i: int) -> bool:
-    """Is figure i one item of a list (after ①, 其中, 分别, 如下 in its sentence)?"""
+def _is_sub_item(facts: Facts, i: int, enumerated_only: bool = False) -> bool:
+    """Is figure i one item of a list (after ①, 分别, 如下 — or 其中 — in its sentence)?"""
     f = facts.figures[i]
     lo = _head(facts, f.start, "。！？!?")
-    return bool(words()["sub_item"].search(facts.text[lo:f.start]))
+    found = words()["sub_item"].findall(facts.text[lo:f.start])
+    return any(not (enumerated_only and w == "其中") for w in found)
