@@ -42,6 +42,38 @@ def extract(facts: Facts) -> list[Claim]:
             used.update(claim.detail["parts"])
             claims.append(claim)
     claims += _implicit(facts, used)
+    claims += _remainder(facts, used)
+    return claims
+
+
+def _remainder(facts: Facts, used: set[int]) -> list[Claim]:
+    """资金共计T，使用S，结转R / 支付S，未支R: what was spent and what is left make the whole. The whole
+    is the budget before them in the sentence (checked either way), else the nearest earlier budget of
+    the report (checked only when it adds up: the text does not say which whole it means)."""
+    w = pw()
+    claims = []
+    remainder = re.compile(w["remainder"])
+    for s in facts.sentences:
+        for k in range(1, len(s.figures)):
+            j, r = s.figures[k - 1], s.figures[k]
+            if facts.roles.get(j) != "spent" or not remainder.search(facts.figures[r].label):
+                continue
+            sq, rq = quantity(facts, j), quantity(facts, r)
+            if sq is None or rq is None or sq.cls != rq.cls or sq.cls[0] != "money":
+                continue
+            head = _sentence_head(facts, sq.start, 0)
+            def whole(i: int) -> bool:
+                return i < j and facts.roles.get(i) in ("budget", "adjusted", "initial") and not is_comparison(facts, i)
+            local = [quantity(facts, i) for i in s.figures if whole(i) and facts.figures[i].start >= head]
+            local = [q for q in local if q is not None and q.value >= sq.value]
+            cands = [quantity(facts, i) for i in facts.money_facts() if whole(i)]
+            cands = [q for q in cands if q is not None and q.value >= sq.value]
+            if local:
+                claims.append(_claim(facts, local[-1], [sq, rq], True, "支出与结余"))
+            else:
+                total = next((q for q in reversed(cands) if _adds_up(q, [sq, rq])), None)
+                if total is not None:
+                    claims.append(_claim(facts, total, [sq, rq], False, "支出与结余", span=(sq.start, rq.end)))
     return claims
 
 

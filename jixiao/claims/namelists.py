@@ -70,7 +70,7 @@ def _unit_end(facts: Facts, i: int) -> int:
 def _claim(facts: Facts, i: int, names: list[str], lo: int, hi: int, extra: int, where: str) -> Claim | None:
     f = facts.figures[i]
     if len(names) < 2 or any(not n or len(n) > _MAX_NAME for n in names[1:]) or not names[0] \
-            or any(re.search(r"\d", n) for n in names):
+            or any(re.search(r"\d", n) for n in names[1:]):
         return None
     open_list = bool(_OPEN.search(facts.text[lo:hi]))
     relation = f"{f.text} = {where}所列名称个数" + ("（另加所述一类）" if extra else "")
