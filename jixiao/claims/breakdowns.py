@@ -84,8 +84,9 @@ def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: boo
     rule = "A03" if kind == "count" else "A02"
     unit = "万元" if total.cls[0] == "money" else (f.unit or "")
     start, end = span or (total.start, total.end)
-    ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value, q.start, q.end, unit, q.decimals)
-           for k, q in enumerate(parts)]
+    exact = kind == "count"  # things counted are whole: no rounding to allow for
+    ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value, q.start, q.end, unit,
+                   None if exact else q.decimals) for k, q in enumerate(parts)]
     name = f.label or "合计"
     return Claim(rule, "sum", f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value, total.decimals,
                  unit, ops, kind=kind,
@@ -93,6 +94,8 @@ def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: boo
 
 
 def _adds_up(total: Quantity, parts: list[Quantity]) -> bool:
+    if total.cls[0] == "count":
+        return sum(q.value for q in parts) == total.value
     return sum_consistent(total.value, total.decimals, [(q.value, q.decimals) for q in parts])
 
 
@@ -155,8 +158,10 @@ def _trim_hierarchy(facts: Facts, total: Quantity, parts: list[Quantity]) -> lis
     """Parts that break the total down; None when they are levels of a hierarchy."""
     if any(pw()["hierarchy"].search(facts.figures[q.index].label) for q in parts):
         return None
+    if _adds_up(total, parts):
+        return parts
     for k, q in enumerate(parts):
-        if q.value == total.value:
+        if q.value == total.value and total.value:
             return parts[:k] if k >= 2 and _adds_up(total, parts[:k]) else None
     return parts
 

@@ -1,0 +1,218 @@
+"""Prose relations, one generator per kind: consistent text gives a consistent claim and no A finding;
+one altered figure gives exactly its finding at its offsets; what the text does not assert is not checked."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from jixiao.check import Context, run_rules
+from jixiao.report import parse_text
+from jixiao.tolerance import sum_consistent
+from jixiao.verify import report_verdicts
+
+A_RULES = [f"A{i:02d}" for i in range(1, 11)]
+HEAD = "某镇人民政府2023年度部门整体支出绩效自评报告\n一、基本情况\n"
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Generic name parts (made up, not from any report): names are 2–4 of these plus a kind of office.
+_SYLLABLES = list("东南西北中安和平兴华文明康宁丰泰")
+_KINDS = ["办公室", "服务中心", "管理所", "工作站"]
+names = st.lists(st.tuples(st.text(alphabet=_SYLLABLES, min_size=2, max_size=3), st.sampled_from(_KINDS))
+                 .map(lambda t: t[0] + t[1]), min_size=2, max_size=9, unique=True)
+money = st.integers(min_value=100, max_value=900000).map(lambda c: Decimal(c) / 100)
+
+
+def findings(text: str):
+    report = parse_text(text, "generated.txt")
+    return run_rules(report, Context([report]), only=A_RULES)
+
+
+def verdicts(text: str, kind: str):
+    return [v for v in report_verdicts(parse_text(text, "generated.txt")) if (v.claim.kind or "") == kind]
+
+
+def only_finding_at(text: str, rule: str, lo: int, hi: int):
+    got = findings(text)
+    assert [f.rule for f in got] == [rule], [(f.rule, f.evidence, f.message) for f in got]
+    f = got[0]
+    assert f.start < hi and lo < f.end and text[f.start:f.end] == f.evidence
+    return f
+
+
+def wan(d: Decimal) -> str:
+    return f"{d:.2f}万元"
+
+
+# --- count against a list of names ---
+
+@FAST
+@given(names, st.sampled_from(["内设{n}个机构，分别为：{l}。", "设置了{n}个科室，分别是{l}。", "下设{n}个站所：{l}。",
+                               "所属{n}家单位（{l}）。"]), st.integers(min_value=1, max_value=3))
+def test_count_against_names(ns, shape, bump):
+    text = HEAD + "本单位" + shape.format(n=len(ns), l="、".join(ns)) + "\n"
+    vs = verdicts(text, "count")
+    assert vs and all(v.status == "consistent" for v in vs), [(v.status, v.message) for v in vs]
+    assert findings(text) == []
+    wrong = HEAD + "本单位" + shape.format(n=len(ns) + bump, l="、".join(ns)) + "\n"
+    lo = wrong.index(f"{len(ns) + bump}", len(HEAD))
+    only_finding_at(wrong, "A03", lo, lo + len(str(len(ns) + bump)))
+
+
+@FAST
+@given(names)
+def test_list_before_the_count_and_open_lists(ns):
+    text = HEAD + f"全镇辖{'、'.join(ns)}{len(ns)}个村。\n"
+    assert [v.status for v in verdicts(text, "count")] == ["consistent"]
+    open_list = HEAD + f"本单位内设{len(ns) + 2}个机构，分别为：{'、'.join(ns)}等。\n"
+    assert [v.status for v in verdicts(open_list, "count")] == ["not_checked"]
+    assert findings(open_list) == []
+
+
+# --- a count of people and its parts ---
+
+people = st.lists(st.integers(min_value=0, max_value=80), min_size=3, max_size=5)
+
+
+@FAST
+@given(people, st.integers(min_value=1, max_value=9))
+def test_people_and_their_parts(parts, delta):
+    labels = ["在职人员", "退休人员", "聘用人员", "离休人员", "借调人员"]
+    body = "、".join(f"{labels[k]}{n}人" for k, n in enumerate(parts))
+    total = sum(parts)
+    text = HEAD + f"本单位实有人数{total}人，其中：{body}。另有合作社3家。\n"
+    vs = verdicts(text, "count")
+    assert [v.status for v in vs] == ["consistent"], [v.message for v in vs]
+    assert findings(text) == []
+    wrong = HEAD + f"本单位实有人数{total + delta}人，其中：{body}。另有合作社3家。\n"
+    lo = wrong.index(f"{total + delta}人")
+    only_finding_at(wrong, "A03", lo, lo + len(str(total + delta)))
+
+
+def test_a_hierarchy_and_units_that_differ_are_no_breakdown():
+    text = HEAD + "设置绩效指标12个，其中一级指标3个，二级指标9个，三级指标12个。\n" \
+                  "共有成员20人，其中：村干部5人、合作社3家、农户12人。\n"
+    assert findings(text) == []
+    assert not [v for v in verdicts(text, "count") if v.status == "inconsistent"]
+
+
+# --- totals and their parts ---
+
+amounts = st.lists(money, min_size=3, max_size=7)
+SHAPES = [
+    "下达资金{t}。其中：{p}。",
+    "{p}，共计{t}。",
+    "全年支出：{t}，其中{p}。",
+]
+
+
+@FAST
+@given(amounts, st.sampled_from(SHAPES), st.integers(min_value=5, max_value=5000).map(lambda c: Decimal(c) / 100))
+def test_totals_and_parts(parts, shape, delta):
+    labels = ["道路维修", "人居环境整治", "村级运转", "防汛物资", "培训", "宣传", "办公设备"]
+    body = "，".join(f"{labels[k]}{wan(v)}" for k, v in enumerate(parts))
+    total = sum(parts)
+    text = HEAD + shape.format(t=wan(total), p=body) + "\n"
+    vs = verdicts(text, "total")
+    assert vs and all(v.status == "consistent" for v in vs), [v.message for v in vs]
+    assert findings(text) == []
+    wrong = HEAD + shape.format(t=wan(total + delta), p=body) + "\n"
+    lo = wrong.index(wan(total + delta))
+    only_finding_at(wrong, "A02", lo, lo + len(wan(total + delta)))
+
+
+@FAST
+@given(st.integers(min_value=100, max_value=9000), st.integers(min_value=100, max_value=9000),
+       st.integers(min_value=1, max_value=50))
+def test_batches_add_up_to_the_task(a, b, delta):
+    text = HEAD + f"上级分两批下达改造任务{a + b}户，第一批任务{a}户，第二批任务{b}户。\n"
+    assert [v.status for v in verdicts(text, "count")] == ["consistent"]
+    wrong = HEAD + f"上级分两批下达改造任务{a + b + delta}户，第一批任务{a}户，第二批任务{b}户。\n"
+    lo = wrong.index(f"{a + b + delta}户")
+    only_finding_at(wrong, "A03", lo, lo + len(str(a + b + delta)))
+
+
+@FAST
+@given(st.lists(money, min_size=2, max_size=2), st.integers(min_value=100, max_value=100000).map(lambda c: Decimal(c) / 100))
+def test_partial_breakdown_is_not_checked(parts, more):
+    total = sum(parts) + more
+    for text in (HEAD + f"安排资金{wan(total)}（其中道路{wan(parts[0])}、水利{wan(parts[1])}）。\n",
+                 HEAD + f"安排资金{wan(total)}，其中道路{wan(parts[0])}，水利{wan(parts[1])}。\n"):
+        assert findings(text) == []
+        assert [v.status for v in verdicts(text, "total")] == ["not_checked"]
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=99999), st.integers(min_value=0, max_value=2)),
+                min_size=2, max_size=8))
+def test_rounded_items_within_their_rounding(items):
+    exact = [Decimal(c) / 1000 for c, _ in items]
+    written = [(x.quantize(Decimal(1).scaleb(-d), rounding=ROUND_HALF_UP), d) for x, (_, d) in zip(exact, items)]
+    total = sum(exact).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert sum_consistent(total, 2, written)
+    far = sum(Decimal(1).scaleb(-d) for _, d in written) + Decimal("0.02")
+    assert not sum_consistent(total + far, 2, written)
+
+
+# --- shares and year-on-year change ---
+
+@FAST
+@given(money, money, st.integers(min_value=2, max_value=900).map(lambda c: Decimal(c) / 100))
+def test_share_against_its_named_whole(a, b, delta):
+    whole = a + b
+    r = (a / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = HEAD + f"基本支出{wan(whole)}，其中：人员经费{wan(a)}，占基本支出的{r}%。\n"
+    assert [v.status for v in verdicts(text, "share")] == ["consistent"]
+    assert findings(text) == []
+    bad = r + delta if r + delta <= 100 else r - delta
+    wrong = HEAD + f"基本支出{wan(whole)}，其中：人员经费{wan(a)}，占基本支出的{bad:.2f}%。\n"
+    lo = wrong.index(f"{bad:.2f}%")
+    only_finding_at(wrong, "A01", lo, lo + len(f"{bad:.2f}"))
+
+
+@FAST
+@given(money, money, st.booleans())
+def test_growth_against_last_years_base(prev, now, same_sentence):
+    assume(prev != now and abs(now - prev) / prev > Decimal("0.02"))
+    d = abs(now - prev)
+    word, rate_word = ("增加", "增长") if now > prev else ("减少", "下降")
+    r = (d / prev * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    lead = f"2023年度支出合计{wan(now)}" + ("，" if same_sentence else "。收支")
+    text = HEAD + f"{lead}较上年{word}{wan(d)}，{rate_word}{r}%。\n"
+    assert [v.status for v in verdicts(text, "growth")] == ["consistent"], [v.message for v in verdicts(text, "growth")]
+    assert findings(text) == []
+    wrong_base = (d / now * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assume(abs(wrong_base - r) > Decimal("0.2"))
+    wrong = HEAD + f"{lead}较上年{word}{wan(d)}，{rate_word}{wrong_base}%。\n"
+    lo = wrong.index(f"{wrong_base}%")
+    f = only_finding_at(wrong, "A01", lo, lo + len(str(wrong_base)))
+    assert "本年数" in f.message
+
+
+# --- execution rates as real reports phrase them ---
+
+@FAST
+@given(money, st.integers(min_value=10, max_value=100), st.integers(min_value=2, max_value=30))
+def test_arrival_rate(due, pct, delta):
+    got = (due * pct / 100).quantize(Decimal("0.01"))
+    r = (got / due * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = HEAD + f"上级安排资金{wan(due)}，应到位{wan(due)}，实际到位{wan(got)}，到位率{r}%。\n"
+    assert findings(text) == []
+    bad = r - delta
+    wrong = HEAD + f"上级安排资金{wan(due)}，应到位{wan(due)}，实际到位{wan(got)}，到位率{bad}%。\n"
+    lo = wrong.index(f"{bad}%")
+    only_finding_at(wrong, "A01", lo, lo + len(str(bad)))
+
+
+# --- one document, two amounts ---
+
+@FAST
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=1, max_value=999), st.integers(min_value=1, max_value=50))
+def test_same_document_same_amount(no, amount, delta):
+    line = "根据某财农〔2023〕{no}号文件《关于下达资金的通知》，下达本县资金{a}万元。\n"
+    text = HEAD + line.format(no=no, a=amount) + "二、执行情况\n" + line.format(no=no, a=amount)
+    assert findings(text) == []
+    wrong = HEAD + line.format(no=no, a=amount) + "二、执行情况\n" + line.format(no=no, a=amount + delta)
+    got = findings(wrong)
+    assert [f.rule for f in got] == ["A09"], [(f.rule, f.message) for f in got]
