@@ -89,6 +89,10 @@ def _sum(claim: Claim) -> Verdict:
                        f"{claim.relation}：报告 {num(claim.stated, max(claim.decimals, 0))}{claim.unit}，"
                        f"分项合计 {num(computed)}{claim.unit}，在分项舍入误差之内，相符")
     v = _numeric(claim, computed, False)
+    if v.status == "inconsistent" and claim.detail.get("may_overlap"):
+        return Verdict(claim, "not_checked", computed, v.difference, None,
+                       f"{claim.relation}：所列分项合计 {num(computed)}，与总数 {num(claim.stated)} 不等；"
+                       f"人员分类可能交叉或未列全，不作判断")
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
         return Verdict(claim, "not_checked", computed, v.difference, None,
                        f"{claim.relation}：所列分项合计 {num(computed)}，小于总数 {num(claim.stated)}，可能未列全")

@@ -216,3 +216,20 @@ def test_same_document_same_amount(no, amount, delta):
     wrong = HEAD + line.format(no=no, a=amount) + "二、执行情况\n" + line.format(no=no, a=amount + delta)
     got = findings(wrong)
     assert [f.rule for f in got] == ["A09"], [(f.rule, f.message) for f in got]
+
+
+# --- results attributed to an earlier fiscal year ---
+
+@FAST
+@given(st.integers(min_value=1, max_value=3), st.integers(min_value=2, max_value=30))
+def test_results_of_an_earlier_year(back, n):
+    fy = 2023
+    body = f"二、绩效目标完成情况\n本年度共实施项目{n}个。{fy - back}年度{n}个项目均已按期完成。\n"
+    text = HEAD.replace("2023", str(fy)) + body
+    got = findings(text)
+    assert [f.rule for f in got] == ["A10"], [(f.rule, f.message) for f in got]
+    lo = text.index(f"{fy - back}年度")
+    assert got[0].start <= lo < got[0].end
+    history = HEAD + f"二、绩效目标完成情况\n{fy - back - 1}年征地，{fy - back}年建设全部完成并投入使用。\n" \
+                     f"项目依据《{fy - back}年实施方案》完成。\n"
+    assert [f.rule for f in findings(history)] == []

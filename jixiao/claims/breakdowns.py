@@ -99,7 +99,13 @@ def _adds_up(total: Quantity, parts: list[Quantity]) -> bool:
     return sum_consistent(total.value, total.decimals, [(q.value, q.decimals) for q in parts])
 
 
-def _parts_after(facts: Facts, qs: list[Quantity], cue_end: int, limit: int, cls) -> list[Quantity]:
+def _money_side(facts: Facts, i: int) -> str | None:
+    role = facts.roles.get(i)
+    return "spent" if role == "spent" else ("budget" if role in ("initial", "adjusted") else None)
+
+
+def _parts_after(facts: Facts, qs: list[Quantity], cue_end: int, limit: int, cls,
+                 total: Quantity | None = None) -> list[Quantity]:
     """Quantities of class `cls` after a cue, up to the end of its sentence (。), the next 其中, or a
     new total after ；."""
     out: list[Quantity] = []
@@ -122,6 +128,9 @@ def _parts_after(facts: Facts, qs: list[Quantity], cue_end: int, limit: int, cls
             continue
         if open_brackets(facts.text[cue_end:q.start]) > 0:
             continue  # said in passing, inside brackets within one part
+        if total is not None and cls[0] == "money" and _money_side(facts, q.index) == "spent" \
+                and facts.roles.get(total.index) != "spent":
+            continue  # 其中项目管理费A万元，已拨付B万元: what was paid is no part of what was budgeted
         if out and names_total(facts, q.index):
             break  # a new total, not a part
         out.append(q)
@@ -204,7 +213,6 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
         if a in owner:
             classes = [owner[a].cls]
         for cls in classes:
-            parts = _parts_after(facts, qs, b, limit, cls)
             lo_head = head
             total = owner[a] if a in owner else _whole(facts, qs, cls, head, a)
             if total is None and not any(head <= q.start < a for q in qs):
@@ -217,7 +225,10 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                     lo_head = _sentence_head(facts, max(pp.start, pp.end - 1), pp.start)
                     total = _whole(facts, before, cls, lo_head, pp.end)
                     qs_head = before
-            if total is None or len(parts) < 2:
+            if total is None:
+                continue
+            parts = _parts_after(facts, qs, b, limit, cls, total)
+            if len(parts) < 2:
                 continue
             if cls[0] == "money" and a not in owner:
                 split = _by_role(facts, qs if lo_head >= para.start else qs_head, lo_head, a, parts)
@@ -229,7 +240,16 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                 continue
             parts = _before_semicolon(facts, total, parts)
             complete = not bracketed and _complete(facts, text[a:limit], parts)
-            claims.append(_claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end)))
+            overlap = False
+            if cls == ("count", "person"):
+                # people are counted under categories that may overlap (党员, 女职工) or name posts only
+                # (局长1名、副局长2名): complete only after 其中： with three or more categories that are not posts
+                complete = complete and text[b:b + 2].lstrip().startswith(("：", ":")) and not all(
+                    pw()["post_title"].search(facts.figures[q.index].label) for q in parts)
+                overlap = not complete
+            claim = _claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end))
+            claim.detail["may_overlap"] = overlap
+            claims.append(claim)
     return claims
 
 

@@ -22,7 +22,7 @@ def pw() -> dict:
     """The prose word lists of arithmetic_words.yaml, compiled."""
     w = dict(words())
     for key in ("comparison", "per_unit", "total_opening", "total_words", "hierarchy", "ordinal_part", "share",
-                "previous_period", "growth_rate", "decrease", "name_list_cue", "remainder"):
+                "previous_period", "growth_rate", "decrease", "name_list_cue", "remainder", "post_title"):
         w[key] = re.compile(w[key])
     return w
 

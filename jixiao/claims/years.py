@@ -1,4 +1,5 @@
-"""A10: results of the evaluated year attributed to the year before (a leftover of last year's text)."""
+"""A10: results or budgets of the evaluated year attributed to an earlier fiscal year (a leftover of an
+earlier report's text), unless the words around the year mark it as history."""
 from __future__ import annotations
 
 import re
@@ -7,6 +8,7 @@ from . import Claim, Operand
 from .context import Facts, words
 
 _CLAUSE_END = re.compile(r"[，,。；;：:]")
+_LOOKBACK = 3  # years: older ones are history, not a stale copy
 
 
 def extract(facts: Facts) -> list[Claim]:
@@ -18,8 +20,11 @@ def extract(facts: Facts) -> list[Claim]:
     for s in facts.sentences:
         for i in s.figures:
             f = facts.figures[i]
-            if f.kind != "year" or f.number is None or int(f.number) != fy - 1:
-                continue
+            if f.kind != "year" or f.number is None or not fy - _LOOKBACK <= int(f.number) < fy:
+                continue  # any earlier fiscal year, not only the one before
+            if any(facts.figures[j].kind in ("year", "date") and facts.figures[j].number is not None
+                   and facts.figures[j].number < f.number for j in s.figures if j < i):
+                continue  # a chronology (2017年征地…，2018年建成…): history, not this year's result
             lo, hi = _clause_after(facts.text, f.end, s.end)
             clause = facts.text[lo:hi].strip()
             before = facts.text[max(s.start, f.start - 4):f.start]
