@@ -105,6 +105,8 @@ class Facts:
                     continue
                 label = _SCOPE_TERMS.sub("", f.label)
                 role = next((r for r, pat in w["money_roles"] if pat.search(label)), None)
+                if role is None and f.label.endswith("支出") and re.search(r"截至|截止", self.text[s.start:f.start]):
+                    role = "spent"  # 截至5月底，项目支出X万元: spending to a date
                 if role is None:
                     role = last or "budget"
                 out[i] = role

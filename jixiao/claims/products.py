@@ -17,8 +17,27 @@ _MEAN = re.compile(r"(人|户|村|亩|个)均")
 _YUAN = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
 
-def extract(facts: Facts) -> list[Claim]:
+_PERIODIC = re.compile(r"(?:每|一个|每个)(季度|月|半年|周)[^，,。；;\n]{0,14}?([一二两三四五六七八九十\d]+)次[，,]\s*(?:全年)?共(?:计)?\s*(\d+)\s*次")
+_CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _periodic(facts: Facts) -> list[Claim]:
+    """一个季度开展督导一次，共4次: times per period × periods in a year = the stated number of times."""
     claims = []
+    per_year = words()["periods_per_year"]
+    for m in _PERIODIC.finditer(facts.text):
+        k = _CN_SMALL.get(m.group(2)) or (int(m.group(2)) if m.group(2).isdigit() else None)
+        if k is None:
+            continue
+        n = per_year[m.group(1)]
+        claims.append(Claim("A05", "product", f"次数 = 每{m.group(1)}{k}次 × 全年{n}个{m.group(1)}", m.start(3), m.end(3),
+                            Decimal(m.group(3)), 0, "次", [Operand(f"每{m.group(1)}次数", Decimal(k)),
+                                                           Operand(f"全年{m.group(1)}数", Decimal(n))]))
+    return claims
+
+
+def extract(facts: Facts) -> list[Claim]:
+    claims = _periodic(facts)
     for s in facts.sentences:
         paragraph_figs = [i for t in facts.sentences if t.paragraph == s.paragraph for i in t.figures]
         for i in s.figures:
