@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from jixiao.check import Context, run_rules
 from jixiao.report import parse_text
 from jixiao.tolerance import sum_consistent
-from jixiao.verify import report_verdicts
+from jixiao.verify import KIND_OF_OP, report_verdicts
 
 A_RULES = [f"A{i:02d}" for i in range(1, 11)]
 HEAD = "某镇人民政府2023年度部门整体支出绩效自评报告\n一、基本情况\n"
@@ -30,7 +30,7 @@ def findings(text: str):
 
 
 def verdicts(text: str, kind: str):
-    return [v for v in report_verdicts(parse_text(text, "generated.txt")) if (v.claim.kind or "") == kind]
+    return [v for v in report_verdicts(parse_text(text, "generated.txt")) if (v.claim.kind or KIND_OF_OP[v.claim.op]) == kind]
 
 
 def only_finding_at(text: str, rule: str, lo: int, hi: int):
@@ -233,3 +233,30 @@ def test_results_of_an_earlier_year(back, n):
     history = HEAD + f"二、绩效目标完成情况\n{fy - back - 1}年征地，{fy - back}年建设全部完成并投入使用。\n" \
                      f"项目依据《{fy - back}年实施方案》完成。\n"
     assert [f.rule for f in findings(history)] == []
+
+
+# --- products of a period, and a part restated as its whole ---
+
+@FAST
+@given(st.sampled_from([("季度", 4), ("月", 12), ("半年", 2)]), st.integers(min_value=1, max_value=3),
+       st.integers(min_value=1, max_value=5))
+def test_times_per_period(period, k, delta):
+    name, n = period
+    line = "开展督导：一个{p}开展督导{k}次，共{t}次。\n"
+    text = HEAD + line.format(p=name, k=k, t=k * n)
+    assert [v.status for v in verdicts(text, "product")] == ["consistent"]
+    assert findings(text) == []
+    wrong = HEAD + line.format(p=name, k=k, t=k * n + delta)
+    lo = wrong.index(f"共{k * n + delta}次") + 1
+    only_finding_at(wrong, "A05", lo, lo + len(str(k * n + delta)))
+
+
+@FAST
+@given(money, money)
+def test_a_source_part_restated_as_the_whole(a, b):
+    assume(a != b)
+    head = HEAD + f"项目总投资{wan(a + b)}，其中中央资金{wan(a)}，县级资金{wan(b)}。\n"
+    assert findings(head + f"二、资金下达\n本年度中央资金{wan(a)}已全部到位。\n") == []
+    wrong = head + f"二、资金下达\n本年度中央下达资金{wan(a + b)}。\n"
+    lo = wrong.rindex(wan(a + b))
+    only_finding_at(wrong, "A09", lo, lo + len(wan(a + b)))

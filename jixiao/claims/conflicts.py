@@ -27,7 +27,43 @@ def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
 
 
 def extract(facts: Facts) -> list[Claim]:
-    return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts) + _same_document(facts)
+    return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts) + \
+        _same_document(facts) + _source_restated(facts)
+
+
+def _source_restated(facts: Facts) -> list[Claim]:
+    """总投资61.8万元，其中中央资金30.9万元…；中央下达资金61.8万元: a part named by its funding source,
+    stated elsewhere as the whole it is part of."""
+    from . import breakdowns
+    from .context import words
+    source = re.compile(words()["funding_sources"])
+    parts: dict[str, tuple[int, Decimal, int]] = {}
+    members: set[int] = set()
+    for c in breakdowns.extract(facts):
+        if c.unit != "万元":
+            continue
+        members.add(c.detail["total"])
+        members.update(c.detail["parts"])
+        for j in c.detail["parts"]:
+            m = source.search(facts.figures[j].label)
+            if m and c.stated is not None:
+                parts.setdefault(m.group(0), (j, c.stated, c.detail["total"]))
+    claims = []
+    for i, f in enumerate(facts.figures):
+        if f.kind != "money" or i in members or f.bound is not None or f.table is not None:
+            continue
+        m = source.search(f.label)
+        if not m or m.group(0) not in parts or "资金" not in f.label:
+            continue
+        j, whole, total_i = parts[m.group(0)]
+        value = facts.wan(i)
+        if value is None or value == facts.wan(j) or not _agree(value, f.decimals, whole, facts.figures[total_i].decimals):
+            continue  # the same as the part, or some other amount (another batch, another year): not asserted
+        g = facts.figures[j]
+        claims.append(Claim("A09", "equal", f"{m.group(0)}资金 与前文分项所述应一致（此处数额等于总额）", f.start, f.end, value,
+                            f.decimals, "万元", [Operand(g.label + g.text, facts.wan(j), g.start, g.end)],
+                            detail={"other_decimals": g.decimals}))
+    return claims
 
 
 def _same_document(facts: Facts) -> list[Claim]:
