@@ -194,6 +194,10 @@ def _unit(claim: Claim) -> Verdict:
 
 def _year(claim: Claim) -> Verdict:
     fy = claim.operands[0].value
+    if claim.detail.get("titles"):
+        return Verdict(claim, "inconsistent", fy, claim.stated - fy, "medium",
+                       f"此处标题写 {num(claim.stated)} 年度，前文标题（“{claim.detail['clause'][:30]}”）为 {num(fy)} 年度，"
+                       f"相差 {num(abs(claim.stated - fy))} 年；报告所评年度前后不一")
     return Verdict(claim, "inconsistent", fy, claim.stated - fy, "medium",
                    f"本报告评价 {num(fy)} 年度，此处把成果（“{claim.detail['clause'][:24]}”）写在 {num(claim.stated)} 年，"
                    f"相差 {num(abs(claim.stated - fy))} 年；疑为沿用上年报告的文字")

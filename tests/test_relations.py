@@ -260,3 +260,15 @@ def test_a_source_part_restated_as_the_whole(a, b):
     wrong = head + f"二、资金下达\n本年度中央下达资金{wan(a + b)}。\n"
     lo = wrong.rindex(wan(a + b))
     only_finding_at(wrong, "A09", lo, lo + len(wan(a + b)))
+
+
+@FAST
+@given(st.lists(st.sampled_from(["数量", "质量", "时效", "成本", "社会效益", "经济效益", "可持续影响", "满意度"]),
+                min_size=3, max_size=8, unique=True), st.integers(min_value=1, max_value=3))
+def test_count_of_indicators_named_after_qizhong(kinds, bump):
+    body = "；".join(f"{k}指标完成{n + 1}0%" for n, k in enumerate(kinds))
+    text = HEAD + f"绩效目标指标设置{len(kinds)}项，其中{body}。\n"
+    assert [v.status for v in verdicts(text, "count")] == ["consistent"]
+    wrong = HEAD + f"绩效目标指标设置{len(kinds) + bump}项，其中{body}。\n"
+    lo = wrong.index(f"设置{len(kinds) + bump}项") + 2
+    only_finding_at(wrong, "A03", lo, lo + len(str(len(kinds) + bump)))

@@ -30,7 +30,7 @@ def extract(facts: Facts) -> list[Claim]:
             continue
         if facts.sentence_of.get(i) is None:
             continue
-        claim = _after(facts, i) or _before(facts, i)
+        claim = _after(facts, i) or _before(facts, i) or _clauses(facts, i)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -135,3 +135,22 @@ def _before(facts: Facts, i: int) -> Claim | None:
         return None
     names = _split(text[lo:k])
     return _claim(facts, i, names, lo, k, 0, "其前")
+
+
+def _clauses(facts: Facts, i: int) -> Claim | None:
+    """绩效指标设置9项，其中数量指标…；质量指标…；…: one indicator per ；-separated clause."""
+    f = facts.figures[i]
+    folded = facts.report.folded
+    end = _unit_end(facts, i)
+    m = re.match(r"[^，,。；;\n]{0,6}?[，,]\s*其中[:：]?", folded[end:end + 12])
+    if m is None:
+        return None
+    lo = end + m.end()
+    stop = re.compile(r"[。\n]").search(folded, lo)
+    hi = stop.start() if stop else len(folded)
+    segments = [seg for seg in re.split(r"[；;]", folded[lo:hi]) if seg.strip()]
+    item = re.compile(pw()["indicator_item"])
+    if len(segments) < 3 or not all(item.match(seg) for seg in segments):
+        return None
+    return Claim("A03", "count", f"{f.text} = 其中所列指标个数", f.start, end, f.number, 0,
+                 folded[f.num_end:end].strip(), [Operand("其中所列指标", Decimal(len(segments)), lo, hi)], kind="count")

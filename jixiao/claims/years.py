@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from decimal import Decimal
+
 from . import Claim, Operand
 from .context import Facts, words
 
@@ -11,12 +13,34 @@ _CLAUSE_END = re.compile(r"[，,。；;：:]")
 _LOOKBACK = 3  # years: older ones are history, not a stale copy
 
 
+def _title_years(facts: Facts) -> list[Claim]:
+    """《…2022年度…绩效自评表》 above a form titled 2023年度…绩效自评表: the report's own titles disagree on
+    its fiscal year. Only titles standing at a line start or opening a 《》 count, not a cited report."""
+    text = facts.text
+    titles = []
+    for m in re.finditer(words()["report_title"], text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        quote = text.rfind("《", line_start, m.start())
+        lead = text[(quote + 1 if quote >= 0 else line_start):m.start()]
+        if len(lead) <= 20 and not re.search(r"[，,。；;：:]", lead):
+            titles.append(m)
+    claims = []
+    for m in titles[1:]:
+        first = titles[0]
+        if m.group(1) != first.group(1):
+            claims.append(Claim("A10", "year", "报告标题所述年度应前后一致", m.start(), m.end(), Decimal(m.group(1)), 0, "年",
+                                [Operand("前文标题年度", Decimal(first.group(1)), first.start(1), first.end(1))],
+                                detail={"titles": True, "clause": first.group(0)}))
+            break
+    return claims
+
+
 def extract(facts: Facts) -> list[Claim]:
+    claims = _title_years(facts)
     fy = facts.report.meta.year
     if fy is None:
-        return []
+        return claims
     w = words()
-    claims = []
     for s in facts.sentences:
         for i in s.figures:
             f = facts.figures[i]
