@@ -59,12 +59,24 @@ def _last_scope(text: str, scopes, strong_only: bool = False) -> str | None:
     return best
 
 
+def _folded_labels(report: Report) -> list[Figure]:
+    """The figures with labels read from the folded text, so that words match however the source
+    writes them (full-width, or traditional characters where textnorm folds them); offsets unchanged."""
+    from dataclasses import replace
+
+    from ..figures import _label
+    folded = getattr(report, "folded", None)
+    if not folded or folded == report.text:
+        return report.figures
+    return [replace(f, label=_label(folded, f.start)) if f.label else f for f in report.figures]
+
+
 class Facts:
     """Shared, lazily computed views of one report for the claim extractors."""
 
     def __init__(self, report: Report):
         self.report = report
-        self.figures: list[Figure] = report.figures
+        self.figures: list[Figure] = _folded_labels(report)
         self.text = report.text
 
     @cached_property
