@@ -272,3 +272,17 @@ def test_count_of_indicators_named_after_qizhong(kinds, bump):
     wrong = HEAD + f"绩效目标指标设置{len(kinds) + bump}项，其中{body}。\n"
     lo = wrong.index(f"设置{len(kinds) + bump}项") + 2
     only_finding_at(wrong, "A03", lo, lo + len(str(len(kinds) + bump)))
+
+
+@FAST
+@given(st.integers(min_value=10, max_value=500), st.integers(min_value=10, max_value=900), st.integers(min_value=2, max_value=40))
+def test_completion_rate_over_the_planned_count(plan, done, delta):
+    r = (Decimal(done) / plan * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    line = "下达改造计划任务{p}户。\n截至年底共完成改造{d}户，完工率{r}%。\n"
+    text = HEAD + line.format(p=plan, d=done, r=r)
+    assert [v.status for v in verdicts(text, "rate")] == ["consistent"]
+    assert findings(text) == []
+    bad = r + delta
+    wrong = HEAD + line.format(p=plan, d=done, r=bad)
+    lo = wrong.index(f"{bad}%")
+    only_finding_at(wrong, "A01", lo, lo + len(str(bad)))

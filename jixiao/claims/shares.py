@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from . import Claim, Operand
 from . import breakdowns
 from .context import Facts
@@ -26,7 +28,8 @@ def extract(facts: Facts) -> list[Claim]:
             f = facts.figures[i]
             if f.kind != "percent" or f.number is None or f.bound is not None:
                 continue
-            claim = _growth(facts, p, figs[:k], i) or _share(facts, p, figs[:k], i, parent)
+            claim = _growth(facts, p, figs[:k], i) or _share(facts, p, figs[:k], i, parent) \
+                or _completion(facts, p, figs[:k], i)
             if claim is not None:
                 claims.append(claim)
     return claims
@@ -115,3 +118,33 @@ def _growth(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
                  alternatives=[Operand(f"本年数（{cf.label}{cf.text}）", current.value, current.start, current.end,
                                        unit)],
                  kind="growth")
+
+
+def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
+    """共完成改造129户，完工率243%: done over the planned count (计划任务53户) in the same unit, earlier."""
+    f = facts.figures[i]
+    w = pw()
+    if not re.search(w["completion_rate"], f.label):
+        return None
+    para = facts.report.paragraphs[p]
+    lo = _clause_start(facts, f.start, para.start)
+    head = max(facts.text.rfind("。", para.start, f.start) + 1, para.start)
+    done = next((q for q in (quantity(facts, j) for j in reversed(before)) if q is not None and q.start >= head
+                 and q.cls[0] == "count"), None)
+    if done is None:
+        return None
+    planned = re.compile(w["planned"])
+    plan = None
+    for j in range(done.index - 1, -1, -1):
+        q = quantity(facts, j)
+        window = re.split(r"[。，,；;：:]", facts.report.folded[max(0, q.start - 24):q.start])[-1] if q else ""
+        if q is not None and q.cls == done.cls and planned.search(window):
+            plan = q
+            break
+    if plan is None or not plan.value:
+        return None
+    return Claim("A01", "ratio", f"完成率 = 完成数 ÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
+                 [Operand(facts.figures[done.index].label + facts.figures[done.index].text, done.value, done.start,
+                          done.end),
+                  Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,
+                          plan.end)], kind="rate")
