@@ -83,13 +83,16 @@ def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: boo
     kind = "count" if total.cls[0] == "count" else "total"
     rule = "A03" if kind == "count" else "A02"
     unit = "万元" if total.cls[0] == "money" else (f.unit or "")
+    scale, shift = Decimal(1), 0
+    if total.cls[0] == "money" and f.unit == "元" and total.index not in facts.unit_suspects:
+        unit, scale, shift = "元", Decimal(10000), 4  # say it in the unit the report used
     start, end = span or (total.start, total.end)
     exact = kind == "count"  # things counted are whole: no rounding to allow for
-    ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value, q.start, q.end, unit,
-                   None if exact else q.decimals) for k, q in enumerate(parts)]
+    ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value * scale, q.start, q.end, unit,
+                   None if exact else q.decimals - shift) for k, q in enumerate(parts)]
     name = f.label or "合计"
-    return Claim(rule, "sum", f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value, total.decimals,
-                 unit, ops, kind=kind,
+    return Claim(rule, "sum", f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value * scale,
+                 total.decimals - shift, unit, ops, kind=kind,
                  detail={"exhaustive": exhaustive, "total": total.index, "parts": [q.index for q in parts]})
 
 
@@ -248,7 +251,7 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                     pw()["post_title"].search(facts.figures[q.index].label) for q in parts)
                 overlap = not complete
             claim = _claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end))
-            claim.detail["may_overlap"] = overlap
+            claim.detail["may_overlap"] = overlap or _redacted(facts, b, parts[-1].end, cls)
             claims.append(claim)
     return claims
 
@@ -271,6 +274,18 @@ def _by_role(facts: Facts, qs: list[Quantity], lo: int, hi: int, parts: list[Qua
         first = next(q for q in heads if q.value == total.value)
         claims.append(_claim(facts, total, group, False, "所列", span=(first.start, first.end)))
     return claims
+
+
+def _redacted(facts: Facts, lo: int, hi: int, cls) -> bool:
+    """A unit with no number before it among the parts (点击查看>> 万元, （略）万元): a part is hidden."""
+    if cls[0] != "money":
+        return False
+    span = facts.report.folded[lo:hi]
+    for m in re.finditer(r"(?<![万亿])(?:万元|亿元|元)", span):
+        before = span[:m.start()].rstrip()
+        if not before or not before[-1].isdigit():
+            return True
+    return "略" in span
 
 
 def _colon(facts: Facts, qs: list[Quantity]) -> list[Claim]:

@@ -142,6 +142,8 @@ def _count_ratio(facts: Facts, s: Sentence, i: int) -> Claim | None:
         den_i = next((j for j in reversed(counts[:k]) if _unit_class(facts.figures[j].unit) == cls), None)
         if den_i is None or not facts.figures[den_i].number:
             return None
+        if re.search(r"分值|得分|指标\s*\d", facts.text[facts.figures[den_i].end:f.start]):
+            return None  # rows of a flattened indicator table, not one sentence's counts
         num, den = facts.figures[num_i], facts.figures[den_i]
         name = re.sub(r"^.*?([^，。、；\s]*[率度])[为达是:：\s]*$", r"\1", f.label)
         return Claim("A01", "ratio", f"{name} = {num.label or '分子'} ÷ {den.label or '总数'}", f.start, f.end,
