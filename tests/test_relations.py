@@ -199,7 +199,7 @@ def test_arrival_rate(due, pct, delta):
     r = (got / due * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = HEAD + f"上级安排资金{wan(due)}，应到位{wan(due)}，实际到位{wan(got)}，到位率{r}%。\n"
     assert findings(text) == []
-    bad = r - delta
+    bad = r + delta if r + delta <= 100 else r - delta
     wrong = HEAD + f"上级安排资金{wan(due)}，应到位{wan(due)}，实际到位{wan(got)}，到位率{bad}%。\n"
     lo = wrong.index(f"{bad}%")
     only_finding_at(wrong, "A01", lo, lo + len(str(bad)))
@@ -286,3 +286,39 @@ def test_completion_rate_over_the_planned_count(plan, done, delta):
     wrong = HEAD + line.format(p=plan, d=done, r=bad)
     lo = wrong.index(f"{bad}%")
     only_finding_at(wrong, "A01", lo, lo + len(str(bad)))
+
+
+# --- spent and what is left; breakdowns with a hidden part; parts restating the total before ---
+
+@FAST
+@given(money, st.integers(min_value=1, max_value=99), st.integers(min_value=5, max_value=5000).map(lambda c: Decimal(c) / 100))
+def test_spent_and_left_make_the_whole(total, pct, delta):
+    spent = (total * pct / 100).quantize(Decimal("0.01"))
+    left = total - spent
+    line = "纳入评价的资金共计{t}，实际使用资金{s}，资金结转{l}。\n"
+    text = HEAD + line.format(t=wan(total), s=wan(spent), l=wan(left))
+    assert [v.status for v in verdicts(text, "total")] == ["consistent"]
+    assert findings(text) == []
+    wrong = HEAD + line.format(t=wan(total + delta), s=wan(spent), l=wan(left))
+    lo = wrong.index(wan(total + delta))
+    only_finding_at(wrong, "A02", lo, lo + len(wan(total + delta)))
+
+
+@FAST
+@given(amounts)
+def test_a_hidden_part_is_not_checked(parts):
+    body = "，".join(f"第{k + 1}项{wan(v)}" for k, v in enumerate(parts))
+    text = HEAD + f"下达资金{wan(sum(parts) * 2)}，其中：{body}，其他项目（略）万元。\n"
+    assert findings(text) == []
+    assert [v.status for v in verdicts(text, "total")] == ["not_checked"]
+
+
+@FAST
+@given(amounts, st.integers(min_value=5, max_value=5000).map(lambda c: Decimal(c) / 100))
+def test_parts_in_the_next_sentence_are_checked_only_when_they_add_up(parts, delta):
+    labels = ["工资福利支出", "商品和服务支出", "对个人和家庭补助支出", "资本性支出", "其他支出", "债务利息支出", "基建支出"]
+    body = "，".join(f"{labels[k]}{wan(v)}" for k, v in enumerate(parts))
+    text = HEAD + f"本年全年支出{wan(sum(parts))}。\n本年{body}。\n"
+    assert [v.status for v in verdicts(text, "total")] == ["consistent"]
+    off = HEAD + f"本年全年支出{wan(sum(parts) + delta)}。\n本年{body}。\n"
+    assert findings(off) == []

@@ -251,7 +251,8 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                     pw()["post_title"].search(facts.figures[q.index].label) for q in parts)
                 overlap = not complete
             claim = _claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end))
-            claim.detail["may_overlap"] = overlap or _redacted(facts, b, parts[-1].end, cls)
+            tail = _STOP.search(text, parts[-1].end, limit)
+            claim.detail["may_overlap"] = overlap or _redacted(facts, b, tail.start() if tail else limit, cls)
             claims.append(claim)
     return claims
 

@@ -14,7 +14,7 @@ import re
 from . import Claim, Operand
 from . import breakdowns
 from .context import Facts
-from .prose import Quantity, is_comparison, is_per_unit, names_total, paragraph_figures, pw, quantity
+from .prose import is_comparison, is_per_unit, names_total, paragraph_figures, pw, quantity
 
 
 def extract(facts: Facts) -> list[Claim]:

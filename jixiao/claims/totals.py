@@ -1,21 +1,19 @@
-"""A02 totals against their items and A03 counts against the things counted.
+"""A02 totals against their items and A03 counts against the things counted (tables and numbered lists;
+prose breakdowns — 其中, brackets, 共计 — are in breakdowns.py).
 
-Items are a table column (with or without a 合计 row), the numbered list a sentence introduces,
-a parenthesised breakdown right after a figure, or the parts after 其中; counts are 共N个项目
+Items are a table column (with or without a 合计 row) or the numbered list a sentence introduces;
+counts are 共N个项目
 against the listed items, and grade distributions (优 N 个, 良 M 个…) against the whole.
 """
 from __future__ import annotations
 
-import re
+import re  # noqa: F401  (kept for the table helpers that share this module)
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts, words
+from .context import Facts
 from .grades import grade_parts
 from .items import budget_column, has_catch_all, linked_items, project_count, spent_column
-
-_TOTAL_LABEL = re.compile(r"共|合计|总计|总额|总金额|累计|全部|全年|总")
-_QIZHONG = re.compile(r"其中")
 
 
 def extract(facts: Facts) -> list[Claim]:
@@ -129,82 +127,6 @@ def _as_wan(fig) -> Decimal | None:
     if fig.kind == "money":
         return fig.wan
     return fig.number
-
-
-def _parenthesised(facts: Facts) -> list[Claim]:
-    """共46.8亩（东坡20.5亩，西坡26.3亩）: the parts in brackets right after a figure."""
-    claims = []
-    for s in facts.sentences:
-        for i in s.figures:
-            f = facts.figures[i]
-            if f.number is None or f.bound is not None or f.kind not in ("money", "area", "count", "length"):
-                continue
-            m = re.match(r"\s*[（(](?:其中|含|包括)?[:：]?", facts.text[f.end:f.end + 6])
-            if not m:
-                continue
-            close = facts.text.find("）", f.end, s.end + 60)
-            close_half = facts.text.find(")", f.end, s.end + 60)
-            close = min(x for x in (close, close_half, len(facts.text)) if x >= 0)
-            parts = [j for j, g in enumerate(facts.figures) if f.end < g.start < close and g.kind == f.kind
-                     and g.number is not None]
-            if len(parts) < 2 or any(facts.figures[j].number == f.number for j in parts):
-                continue
-            value = facts.wan(i) if f.kind == "money" else f.number
-            ops = [Operand(facts.figures[j].label or f"第{k + 1}项", facts.wan(j) if f.kind == "money"
-                           else facts.figures[j].number, facts.figures[j].start, facts.figures[j].end)
-                   for k, j in enumerate(parts)]
-            claims.append(Claim("A02", "sum", "合计 = 括号内各项之和", f.start, f.end, value, f.decimals,
-                                "万元" if f.kind == "money" else f.unit or "", ops))
-    return claims
-
-
-def _qizhong(facts: Facts) -> list[Claim]:
-    """年初预算1486.20万元，其中基本支出1032.64万元、项目支出453.56万元: parts after 其中."""
-    claims = []
-    partitions = [tuple(p) for p in words()["partitions"]]
-    for s in facts.sentences:
-        text = facts.sentence_text(s)
-        for m in _QIZHONG.finditer(text):
-            at = s.start + m.start()
-            after = [i for i in s.figures if facts.figures[i].start > at]
-            if not after:
-                continue
-            kind = facts.figures[after[0]].kind
-            if kind not in ("money", "area"):
-                continue
-            before = [i for i in s.figures if facts.figures[i].end <= at and facts.figures[i].kind == kind]
-            if not before and m.start() <= 2 and s.index > 0:
-                prev = facts.sentences[s.index - 1]
-                if prev.paragraph == s.paragraph:
-                    before = [i for i in prev.figures if facts.figures[i].kind == kind]
-            if not before:
-                continue
-            total_i = before[-1]
-            nxt = re.search(r"其中", text[m.end():])
-            stop = s.start + m.end() + nxt.start() if nxt else s.end
-            if m.start() > 0 and text[m.start() - 1] in "（(":
-                close = re.search(r"[）)]", text[m.end():])
-                stop = min(stop, s.start + m.end() + close.start()) if close else stop
-            total_role = facts.roles.get(before[-1])
-            parts = [i for i in after if facts.figures[i].start < stop and facts.figures[i].kind == kind
-                     and facts.roles.get(i) != "other" and facts.figures[i].bound is None
-                     and (kind != "money" or facts.roles.get(i) == total_role)]
-            if len(parts) < 2:
-                continue
-            total = facts.wan(total_i) if kind == "money" else facts.figures[total_i].number
-            values = [facts.wan(i) if kind == "money" else facts.figures[i].number for i in parts]
-            if total is None or any(v is None for v in values) or any(v == total for v in values):
-                continue
-            part_text = facts.text[at:stop]
-            exhaustive = any(all(word in part_text for word in p) for p in partitions)
-            tf = facts.figures[total_i]
-            claims.append(Claim("A02", "sum", f"{tf.label or '合计'} = 其中各项之和", tf.start,
-                                facts.figures[parts[-1]].end,
-                                total, tf.decimals, "万元" if kind == "money" else tf.unit or "",
-                                [Operand(facts.figures[i].label or "分项", v, facts.figures[i].start, facts.figures[i].end)
-                                 for i, v in zip(parts, values)],
-                                detail={"exhaustive": exhaustive, "parts_span": (at, stop)}))
-    return claims
 
 
 def _grade_distribution(facts: Facts) -> list[Claim]:
