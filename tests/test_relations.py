@@ -322,3 +322,12 @@ def test_parts_in_the_next_sentence_are_checked_only_when_they_add_up(parts, del
     assert [v.status for v in verdicts(text, "total")] == ["consistent"]
     off = HEAD + f"本年全年支出{wan(sum(parts) + delta)}。\n本年{body}。\n"
     assert findings(off) == []
+
+
+@FAST
+@given(money, money, st.integers(min_value=5, max_value=5000).map(lambda c: Decimal(c) / 100))
+def test_batches_elsewhere_add_up_to_an_earlier_total(a, b, delta):
+    text = HEAD + f"上级下达补助资金{wan(a + b)}。\n二、资金到位情况\n第一批补助资金{wan(a)}于3月下达，第二批补助资金{wan(b)}于7月下达。\n"
+    assert [v.status for v in verdicts(text, "total")] == ["consistent"]
+    off = HEAD + f"上级下达补助资金{wan(a + b + delta)}。\n二、资金到位情况\n第一批补助资金{wan(a)}于3月下达，第二批补助资金{wan(b)}于7月下达。\n"
+    assert findings(off) == []

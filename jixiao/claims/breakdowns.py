@@ -41,6 +41,8 @@ def extract(facts: Facts) -> list[Claim]:
             used.add(claim.detail["total"])
             used.update(claim.detail["parts"])
             claims.append(claim)
+    for p, figs in paragraph_figures(facts).items():
+        claims += _ordinal_elsewhere(facts, [q for q in (quantity(facts, i) for i in figs) if q is not None], used)
     claims += _implicit(facts, used)
     claims += _remainder(facts, used)
     return claims
@@ -337,6 +339,32 @@ def _ordinal(facts: Facts, qs: list[Quantity]) -> list[Claim]:
         m = re.search(r"分([两二三四五六七八九十\d])(?:批|期|次|个阶段)", head)
         n = (_CN_NUM.get(m.group(1)) or int(m.group(1))) if m and (m.group(1) in _CN_NUM or m.group(1).isdigit()) else None
         claims.append(_claim(facts, q, parts, n == len(parts), "分批"))
+    return claims
+
+
+def _ordinal_elsewhere(facts: Facts, qs: list[Quantity], used: set[int]) -> list[Claim]:
+    """第一批A万元…，第二批B万元 with no total in their sentence: checked against an earlier total of the
+    report only when they add up to one (the text does not say which total they split)."""
+    claims = []
+    text = facts.text
+    ordinal = pw()["ordinal_part"]
+    runs: list[list[Quantity]] = []
+    for q in qs:
+        label = re.split(r"[，,。；;：:、\n]", text[max(0, q.start - 24):q.start])[-1]
+        if q.index in used or not re.search(r"第[一二三四五六七八九十\d]+批[^\d]{0,10}$", label):
+            continue
+        if runs and runs[-1][-1].cls == q.cls and not _STOP.search(text[runs[-1][-1].end:q.start]):
+            runs[-1].append(q)
+        else:
+            runs.append([q])
+    for run in runs:
+        if len(run) < 2:
+            continue
+        earlier = [quantity(facts, i) for i, f in enumerate(facts.figures) if f.end <= run[0].start]
+        total = next((t for t in reversed([t for t in earlier if t is not None and t.cls == run[0].cls])
+                      if t.index not in {q.index for q in run} and _adds_up(t, run)), None)
+        if total is not None:
+            claims.append(_claim(facts, total, run, False, "分批", span=(run[0].start, run[0].end)))
     return claims
 
 
