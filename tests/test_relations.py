@@ -331,3 +331,17 @@ def test_batches_elsewhere_add_up_to_an_earlier_total(a, b, delta):
     assert [v.status for v in verdicts(text, "total")] == ["consistent"]
     off = HEAD + f"上级下达补助资金{wan(a + b + delta)}。\n二、资金到位情况\n第一批补助资金{wan(a)}于3月下达，第二批补助资金{wan(b)}于7月下达。\n"
     assert findings(off) == []
+
+
+@FAST
+@given(st.integers(min_value=10, max_value=5000), st.integers(min_value=1, max_value=20), st.integers(min_value=1, max_value=20))
+def test_a_standard_split_between_sources(n, a, b):
+    a, b = a * 100, b * 100
+    line = "任务{n}户，按{t}元/户的标准，市级配套资金{x}万元（{a}元/户），县级配套资金{y}万元（{b}元/户）。\n"
+    fmt = lambda v: f"{Decimal(v) / 10000:f}".rstrip("0").rstrip(".")  # noqa: E731
+    text = HEAD + line.format(n=n, t=a + b, x=fmt(n * a), a=a, y=fmt(n * b), b=b)
+    assert [v.status for v in verdicts(text, "total")] == ["consistent"]
+    assert findings(text) == []
+    wrong = HEAD + line.format(n=n, t=a + b, x=fmt(n * a + 10000), a=a, y=fmt(n * b), b=b)
+    lo = wrong.index("市级配套资金") + len("市级配套资金")
+    only_finding_at(wrong, "A05", lo, lo + len(fmt(n * a + 10000)))

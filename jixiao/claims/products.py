@@ -36,8 +36,32 @@ def _periodic(facts: Facts) -> list[Claim]:
     return claims
 
 
+def _split_standard(facts: Facts) -> list[Claim]:
+    """按2500元/户的标准，市级资金…（1000元/户），区级资金…（1500元/户）: the sources' prices make up the
+    standard. Checked only when they add up; the text does not say the sources are all listed."""
+    from ..tolerance import consistent
+    claims = []
+    for s in facts.sentences:
+        prices = [i for i in s.figures if _price(facts, i) is not None]
+        for k, i in enumerate(prices):
+            if _bracket_owner(facts, i) is not None:
+                continue
+            per = _price(facts, i)[0]
+            owned = [j for j in prices[k + 1:] if _bracket_owner(facts, j) is not None and _price(facts, j)[0] == per]
+            if len(owned) < 2:
+                continue
+            total = sum((_price(facts, j)[2] for j in owned), Decimal(0))
+            f = facts.figures[i]
+            if consistent(_price(facts, i)[2], f.decimals, total):
+                claims.append(Claim("A02", "sum", "标准 = 各来源标准之和", f.start, f.end, _price(facts, i)[2], f.decimals,
+                                    f"元/{per}", [Operand(facts.figures[j].text, _price(facts, j)[2],
+                                                           facts.figures[j].start, facts.figures[j].end) for j in owned],
+                                    kind="total"))
+    return claims
+
+
 def extract(facts: Facts) -> list[Claim]:
-    claims = _periodic(facts)
+    claims = _periodic(facts) + _split_standard(facts)
     for s in facts.sentences:
         paragraph_figs = [i for t in facts.sentences if t.paragraph == s.paragraph for i in t.figures]
         for i in s.figures:
