@@ -345,3 +345,18 @@ def test_a_standard_split_between_sources(n, a, b):
     wrong = HEAD + line.format(n=n, t=a + b, x=fmt(n * a + 10000), a=a, y=fmt(n * b), b=b)
     lo = wrong.index("市级配套资金") + len("市级配套资金")
     only_finding_at(wrong, "A05", lo, lo + len(fmt(n * a + 10000)))
+
+
+@FAST
+@given(st.integers(min_value=20, max_value=500), st.integers(min_value=1, max_value=300), st.integers(min_value=3, max_value=40))
+def test_over_the_plan(plan, extra, delta):
+    done = plan + extra
+    r = (Decimal(extra) / plan * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    line = "全年实际改造数超任务{r}%。\n年初计划补助{p}户，最终完成改造{d}户。\n"
+    text = HEAD + line.format(r=r, p=plan, d=done)
+    assert [v.status for v in verdicts(text, "rate")] == ["consistent"]
+    assert findings(text) == []
+    bad = r + delta
+    wrong = HEAD + line.format(r=bad, p=plan, d=done)
+    lo = wrong.index(f"{bad}%")
+    only_finding_at(wrong, "A01", lo, lo + len(str(bad)))

@@ -29,7 +29,7 @@ def extract(facts: Facts) -> list[Claim]:
             if f.kind != "percent" or f.number is None or f.bound is not None:
                 continue
             claim = _growth(facts, p, figs[:k], i) or _share(facts, p, figs[:k], i, parent) \
-                or _completion(facts, p, figs[:k], i)
+                or _completion(facts, p, figs[:k], i) or _over_plan(facts, i)
             if claim is not None:
                 claims.append(claim)
     return claims
@@ -148,3 +148,33 @@ def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None
                           done.end),
                   Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,
                           plan.end)], kind="rate")
+
+
+def _window(facts: Facts, q) -> str:
+    return re.split(r"[。，,；;：:\n]", facts.report.folded[max(0, q.start - 24):q.start])[-1]
+
+
+def _over_plan(facts: Facts, i: int) -> Claim | None:
+    """实际改造数超任务43%: (done − planned) ÷ planned, with the one planned count and the one done count of
+    the same unit that the report states; more than one candidate of either and it is not checked."""
+    f = facts.figures[i]
+    w = pw()
+    if not re.search(w["over_plan_rate"], f.label):
+        return None
+    planned, done = re.compile(w["planned"]), re.compile(w["done_words"])
+    counts = [q for q in (quantity(facts, j) for j in range(len(facts.figures))) if q is not None and q.cls[0] == "count"]
+    for cls in dict.fromkeys(q.cls for q in counts):
+        plans = {q.value: q for q in counts if q.cls == cls and planned.search(_window(facts, q))}
+        top = max(plans) if plans else None
+        dones = {q.value: q for q in counts if q.cls == cls and done.search(_window(facts, q)) and top is not None
+                 and not planned.search(_window(facts, q)) and q.value > top}  # over the plan: more was done
+        if len(plans) != 1 or len(dones) != 1:
+            continue
+        plan, got = next(iter(plans.values())), next(iter(dones.values()))
+        if not plan.value or got.value <= plan.value:
+            continue
+        return Claim("A01", "ratio", "超任务比例 = （完成数 − 计划数）÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
+                     [Operand(f"超出数（{got.value} − {plan.value}）", got.value - plan.value),
+                      Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,
+                              plan.end)], kind="rate")
+    return None
