@@ -360,3 +360,14 @@ def test_over_the_plan(plan, extra, delta):
     wrong = HEAD + line.format(r=bad, p=plan, d=done)
     lo = wrong.index(f"{bad}%")
     only_finding_at(wrong, "A01", lo, lo + len(str(bad)))
+
+
+@FAST
+@given(st.lists(st.integers(min_value=10, max_value=99999), min_size=3, max_size=5), st.integers(min_value=1, max_value=9))
+def test_a_part_cut_off_with_the_text(parts, digits_lost):
+    labels = ["办理类", "查询类", "打印类", "咨询类", "投诉类"]
+    body = "、".join(f"{labels[k]}{v}件" for k, v in enumerate(parts))
+    text = HEAD + f"累计办理业务{sum(parts)}件，其中{body}"[:-1]  # the excerpt ends before the last unit
+    assert [v.status for v in verdicts(text, "count")] == ["consistent"]
+    cut = text[:-1] if parts[-1] >= 100 else text  # and a digit of it too
+    assert findings(cut) == []

@@ -232,7 +232,7 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                     qs_head = before
             if total is None:
                 continue
-            parts = _parts_after(facts, qs, b, limit, cls, total)
+            parts = _parts_after(facts, qs, b, limit, cls, total) + _cut_off_part(facts, p, qs, cls, limit)
             if len(parts) < 2:
                 continue
             if cls[0] == "money" and a not in owner:
@@ -254,7 +254,10 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
                 overlap = not complete
             claim = _claim(facts, total, parts, complete, "其中", span=(total.start, parts[-1].end))
             tail = _STOP.search(text, parts[-1].end, limit)
-            claim.detail["may_overlap"] = overlap or _redacted(facts, b, tail.start() if tail else limit, cls)
+            cut = any(facts.figures[q.index].kind == "number" and q.cls[0] != "length" and q.index == parts[-1].index
+                      and facts.figures[q.index].end >= len(facts.text.rstrip()) for q in parts)
+            # a part cut off with the text may have lost digits too: checked only when it adds up
+            claim.detail["may_overlap"] = overlap or cut or _redacted(facts, b, tail.start() if tail else limit, cls)
             claims.append(claim)
     return claims
 
@@ -277,6 +280,20 @@ def _by_role(facts: Facts, qs: list[Quantity], lo: int, hi: int, parts: list[Qua
         first = next(q for q in heads if q.value == total.value)
         claims.append(_claim(facts, total, group, False, "所列", span=(first.start, first.end)))
     return claims
+
+
+def _cut_off_part(facts: Facts, p: int, qs: list[Quantity], cls, limit: int) -> list[Quantity]:
+    """打印类92579 at the very end of a text cut mid-sentence: the last part lost its unit with the cut,
+    so it takes its siblings' unit."""
+    para = facts.report.paragraphs[p]
+    if para.end < len(facts.text.rstrip()) or not qs or qs[-1].cls != cls:
+        return []
+    last = max(i for i, f in enumerate(facts.figures) if f.start < para.end)
+    f = facts.figures[last]
+    if f.kind != "number" or f.number is None or f.end != para.end or f.start >= limit or last <= qs[-1].index \
+            or not re.search(r"[\u4e00-\u9fff]$", facts.text[qs[-1].end:f.start]):
+        return []
+    return [Quantity(last, cls, f.number, f.decimals, f.start, f.end)]
 
 
 def _redacted(facts: Facts, lo: int, hi: int, cls) -> bool:
