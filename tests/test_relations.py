@@ -338,7 +338,7 @@ def test_batches_elsewhere_add_up_to_an_earlier_total(a, b, delta):
 def test_a_standard_split_between_sources(n, a, b):
     a, b = a * 100, b * 100
     line = "任务{n}户，按{t}元/户的标准，市级配套资金{x}万元（{a}元/户），县级配套资金{y}万元（{b}元/户）。\n"
-    fmt = lambda v: f"{Decimal(v) / 10000:f}".rstrip("0").rstrip(".")  # noqa: E731
+    fmt = lambda v: f"{(Decimal(v) / 10000).normalize():f}"  # noqa: E731
     text = HEAD + line.format(n=n, t=a + b, x=fmt(n * a), a=a, y=fmt(n * b), b=b)
     assert [v.status for v in verdicts(text, "total")] == ["consistent"]
     assert findings(text) == []
