@@ -371,3 +371,13 @@ def test_a_part_cut_off_with_the_text(parts, digits_lost):
     assert [v.status for v in verdicts(text, "count")] == ["consistent"]
     cut = text[:-1] if parts[-1] >= 100 else text  # and a digit of it too
     assert findings(cut) == []
+
+
+@FAST
+@given(st.sampled_from([(12, "十二"), (3, "三"), (7, "七"), (20, "二十")]), st.integers(min_value=1, max_value=5))
+def test_things_counted_again_in_chinese_numerals(pair, delta):
+    n, cn = pair
+    text = HEAD + f"已建成{n}个发酵池，运行良好。\n项目增设发酵池{cn}个，完成验收。\n"
+    assert [v.status for v in verdicts(text, "conflict")] == ["consistent"]
+    other = HEAD + f"已建成{n + delta}个发酵池，运行良好。\n项目增设发酵池{cn}个，完成验收。\n"
+    assert findings(other) == [] and verdicts(other, "conflict") == []

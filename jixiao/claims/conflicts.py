@@ -28,7 +28,37 @@ def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
 
 def extract(facts: Facts) -> list[Claim]:
     return _restated_totals(facts) + _restated_project_budgets(facts) + _named_projects(facts) + \
-        _same_document(facts) + _source_restated(facts)
+        _same_document(facts) + _source_restated(facts) + _restated_counts(facts)
+
+
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_NOUN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2,4})$")
+
+
+def _restated_counts(facts: Facts) -> list[Claim]:
+    """12个发酵池 … 增设发酵池十二个: the same things counted again, in Arabic or Chinese numerals. The same
+    number confirms the restatement; a different one may count another set, so it is not checked."""
+    seen: dict[tuple, int] = {}
+    claims = []
+    text = facts.text
+    for i, f in enumerate(facts.figures):
+        if f.kind != "count" or f.number is None or f.bound is not None or f.table is not None or f.unit != "个":
+            continue
+        after = _NOUN_AFTER.match(text, f.end)
+        before = _NOUN_BEFORE.search(text[max(0, f.start - 4):f.start])
+        nouns = [n for n in (after.group(0) if after else None, before.group(1) if before else None) if n]
+        for noun in nouns:
+            key = (f.unit, noun[-3:])
+            if key not in seen:
+                seen[key] = i
+                continue
+            j = seen[key]
+            g = facts.figures[j]
+            if g.number == f.number and f.number >= 2 and len(noun) >= 3:
+                claims.append(Claim("A09", "equal", f"“{noun}”的个数 与前文所述应一致", f.start, f.end, f.number, 0, f.unit,
+                                    [Operand(g.text + noun, g.number, g.start, g.end)], kind="conflict"))
+            break
+    return claims
 
 
 def _source_restated(facts: Facts) -> list[Claim]:
