@@ -117,7 +117,7 @@ def foreign(report, ctx):
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
     for r in ctx.within(report).residue:
-        yield make_finding(report.text, "B04", "medium", r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
+        yield make_finding(report.text, "B04", r.severity, r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
 
 
 @rule("B06", "vague", "指标空泛", "low")
