@@ -7,6 +7,7 @@ import re
 from ..findings import make_finding
 from ..meta import place_words
 from ..textnorm import compact
+from ..vague import find_vague
 from ..wordlists import indicators, stale_references
 from . import rule
 
@@ -122,20 +123,23 @@ def residue(report, ctx):
 
 @rule("B06", "vague", "指标空泛", "low")
 def vague(report, ctx):
-    """A performance indicator whose value has no number: an adjective states no result."""
-    pattern, adjectives = indicators()
-    figures = [(f.start, f.kind) for f in report.figures if f.kind != "year"]  # a date measures a 时效指标
-    for m in pattern.finditer(report.text):
-        value_start, value_end = m.start(2), m.end(2)
-        if value_end - value_start < 2:
-            continue
-        if any(value_start <= s < value_end for s, _ in figures):
-            continue
-        value = m.group(2)
-        adj = next((w for w in adjectives.pattern.split("|") if w in value), None)
-        reason = f"只用“{adj}”这样的词描述，" if adj else ""
-        yield make_finding(report.text, "B06", "low", m.start(1), value_end,
-                           f"{m.group(1)}“{_quote(value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）")
+    """A performance indicator whose target or actual has no number: an adjective states no result."""
+    _, adjectives = indicators()
+    text = report.text
+    for x in find_vague(report):
+        if x.how == "empty":
+            message = f"指标“{_quote(x.label, 20)}”有目标值，完成值一栏却是空的，无法衡量是否完成"
+        elif x.how == "target":
+            message = f"{x.label}的完成情况写作“{_quote(x.value, 20)}”，只是重复目标值（≥/≤），没有写实际测得的数值"
+        elif x.how == "cell":
+            message = f"指标“{_quote(x.label, 20)}”的指标值或完成值只写“{x.value}”，没有数值，无法衡量（应写明目标值与实际完成值）"
+        elif x.how == "prose":
+            message = f"“{x.value}”只用形容词描述绩效，没有数值，无法衡量"
+        else:
+            adj = adjectives.search(x.value)
+            reason = f"只用“{adj.group(0)}”这样的词描述，" if adj else ""
+            message = f"{x.label}“{_quote(x.value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）"
+        yield make_finding(text, "B06", "low", x.start, x.end, message)
 
 
 @rule("B07", "numbering", "编号错乱", "low")
