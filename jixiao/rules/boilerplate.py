@@ -7,6 +7,7 @@ import re
 from ..findings import make_finding
 from ..meta import place_words
 from ..textnorm import compact
+from ..numbering_defects import numbering_defects
 from ..vague import find_vague
 from ..wordlists import indicators, stale_references
 from . import rule
@@ -145,7 +146,7 @@ def vague(report, ctx):
 @rule("B07", "numbering", "编号错乱", "low")
 def numbering(report, ctx):
     """Section or list numbering skips, repeats, or switches style at one level."""
-    for issue in report.numbering_issues:
+    for issue in numbering_defects(report):
         mk = issue.marker
         p = report.paragraph_at(mk.start)
         end = min(p.end, mk.end + 20) if p is not None else mk.end
@@ -154,6 +155,8 @@ def numbering(report, ctx):
             "repeat": f"编号“{issue.found}”与上一项重复或倒退（此处应为“{issue.expected}”）",
             "switch": f"同一层级的编号由“{issue.expected}”式改成了“{issue.found}”式",
             "start": f"这一组编号从“{issue.found}”开始，没有“{issue.expected}”",
+            "lost": f"这一项的编号丢失（按前后顺序应为“{issue.expected}”）"
+                    + ("，只剩下顿号“、”" if issue.found == "、" else ""),
         }[issue.kind]
         yield make_finding(report.text, "B07", "low", mk.start, end, message)
 
