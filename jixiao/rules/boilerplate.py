@@ -9,7 +9,7 @@ from ..meta import place_words
 from ..textnorm import compact
 from ..numbering_defects import numbering_defects
 from ..vague import find_vague
-from ..wordlists import indicators, stale_references
+from ..wordlists import indicators, load, stale_references
 from . import rule
 
 
@@ -177,6 +177,15 @@ def stale(report, ctx):
                 continue
             yield make_finding(text, "B08", "medium", m.start(), m.end(),
                                f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
+    if getattr(report.meta, "year_inferred", False):
+        return  # a guessed year cannot date a cited notice
+    notice = re.compile(load("stale_references.yaml")["cited_notice"])
+    for m in notice.finditer(report.folded):
+        cited = int(m.group(1))
+        if cited < year:
+            yield make_finding(text, "B08", "medium", m.start(), m.end(),
+                               f"{year} 年度的自评以“{_quote(text[m.start():m.end()], 30)}”为依据，"
+                               f"该通知部署的是 {cited} 年度的评价（早 {year - cited} 年），疑为沿用上年报告")
 
 
 @rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus")
