@@ -8,6 +8,7 @@ from ..findings import make_finding
 from ..meta import place_words
 from ..textnorm import compact
 from ..numbering_defects import numbering_defects
+from ..reuse import WHOLE_REPORT, copy_segments, report_key
 from ..vague import find_vague
 from ..wordlists import indicators, load, stale_references
 from . import rule
@@ -51,18 +52,29 @@ def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
     analysis = ctx.text_reuse(report)
+    texts = {report_key(r): r.text for r in ctx.reports}
     for r in analysis.reused:
         names = "、".join(f"{s.name}（{s.town or '?'}{s.year or ''}，第{s.start}–{s.end}字）" for s in r.sources[:4])
         more = f"等 {len(r.sources)} 份" if len(r.sources) > 4 else ""
         if r.kind == "stock":
-            severity, what = "info", f"属于本类报告的通用套话：语料 {len(index)} 份报告中有 {r.reports_sharing} 份含有这段文字"
+            pieces = [(r.start, r.end, "info",
+                       f"属于本类报告的通用套话：语料 {len(index)} 份报告中有 {r.reports_sharing} 份含有这段文字")]
         elif r.kind == "own-years":
-            severity, what = "medium", "与本镇其他年度的报告相同，疑为沿用往年报告"
+            pieces = [(r.start, r.end, "medium", "与本镇其他年度的报告相同，疑为沿用往年报告")]
         else:
-            severity, what = "high", f"仅 {r.reports_sharing} 份报告共有，疑为相互抄用"
-        yield make_finding(report.text, "B03", severity, r.start, r.end,
-                           f"这段文字（{r.chars}字，“{_quote(report.text[r.start:r.end])}”）也见于 {names}{more}；{what}")
-    from ..reuse import WHOLE_REPORT
+            source = r.sources[0]
+            other = texts.get(source.report)
+            pieces = []
+            for lo, hi, how, shared in copy_segments(report, r.start, r.end,
+                                                     other[source.start:source.end] if other is not None else None):
+                if how == "specifics":
+                    pieces.append((lo, hi, "high", f"仅 {r.reports_sharing} 份报告共有，{shared}，疑为相互抄用"))
+                else:
+                    pieces.append((lo, hi, "low", f"仅 {r.reports_sharing} 份报告共有，但{shared}，不足以说明抄用"))
+        for lo, hi, severity, what in pieces:
+            chars = len(compact(report.text[lo:hi])) if (lo, hi) != (r.start, r.end) else r.chars
+            yield make_finding(report.text, "B03", severity, lo, hi,
+                               f"这段文字（{chars}字，“{_quote(report.text[lo:hi])}”）也见于 {names}{more}；{what}")
     for key, share in sorted(analysis.shared_with.items()):
         if share < WHOLE_REPORT:
             continue
