@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .passages import passages
-from .repeats import Repeat, TemplatedSection, repeats, templated_sections
+from .repeats import Repeat, TemplatedSection, clause_repeats, repeats, templated_sections
 from .report import Report
 from .reuse import Reuse, ReuseIndex, ReuseSnapshot, shared_with
 from .wordlists import load
@@ -146,7 +146,9 @@ def within(report: Report) -> TextReuse:
     units = passages(report)
     templated = templated_sections(report, units)
     shared = {span for t in templated for span in t.shared}
-    return TextReuse(repeats(report, units, exclude=shared), templated, [], find_residue(report))
+    repeated = repeats(report, units, exclude=shared)
+    repeated = sorted(repeated + clause_repeats(report, repeated, shared), key=lambda r: (r.start, r.end))
+    return TextReuse(repeated, templated, [], find_residue(report))
 
 
 def analyse(report: Report, index: ReuseIndex | ReuseSnapshot | None, inside: TextReuse | None = None) -> TextReuse:
