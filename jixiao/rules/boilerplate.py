@@ -91,6 +91,56 @@ def _generic_before(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] in place_words()["generic_before"] or text[pos - 1].isspace()
 
 
+def _own_kind(name: str) -> str | None:
+    """镇, 乡 or 街道: the kind of township unit a name is."""
+    for kind in sorted(load("unit_kinds.yaml")["town_kinds"], key=len, reverse=True):
+        if name.endswith(kind) or name.endswith(kind + "办事处"):
+            return kind
+    return None
+
+
+def _wrong_town_kind(report):
+    """A 镇 report calling itself 乡 (我乡, 乡政府驻地) or 街道 (本街道, 街道党的建设): copied from that kind's report."""
+    data = load("unit_kinds.yaml")
+    text, own = report.text, report.meta.town or ""
+    kind = _own_kind(own)
+    if kind is None:
+        return
+    for wrong in data["town_kinds"]:
+        if wrong == kind or wrong in own:
+            continue
+        after = data["not_after"].get(wrong, "")
+        pattern = re.compile(rf"(?:{data['self_prefix']}){wrong}(?![{after}])|{wrong}(?={data['organs']})")
+        bare_before = re.compile(rf"(?:{data['bare_before']})$")
+        for m in pattern.finditer(text):
+            if not m.group(0).startswith(tuple(data["self_prefix"].split("|"))):
+                if not (m.start() == 0 or bare_before.search(text[max(0, m.start() - 2):m.start()])):
+                    continue  # a named place's 乡政府 (another unit), not this one's
+            end = min(len(text), m.end() + 4)
+            yield make_finding(text, "B05", "medium", m.start(), end,
+                               f"本报告是{own}（{kind}）的，此处却写“{text[m.start():end]}”；疑为抄自某{wrong}的报告")
+
+
+def _listed_place_kinds(report):
+    """In a list of places, a name written once with another kind than everywhere else (繁昌县 once,
+    繁昌区 twice): the wrong kind of unit."""
+    text = report.text
+    pattern = re.compile(load("unit_kinds.yaml")["listed_place"])
+    seen = [(m.group(1), m.group(2), m.start(), m.end()) for m in pattern.finditer(text)]
+    counts: dict[tuple[str, str], int] = {}
+    for stem, kind, _, _ in seen:
+        counts[(stem, kind)] = counts.get((stem, kind), 0) + 1
+    for stem, kind, start, end in seen:
+        if counts[(stem, kind)] != 1:
+            continue
+        other = max((k for (s2, k), n in counts.items() if s2 == stem and k != kind and n >= 2),
+                    key=lambda k: counts[(stem, k)], default=None)
+        if other:
+            yield make_finding(text, "B05", "medium", start, end,
+                               f"“{stem}{kind}”在本报告其余 {counts[(stem, other)]} 处都写作“{stem}{other}”；"
+                               f"此处的单位类型（{kind}）有误")
+
+
 @rule("B05", "foreign", "他单位名称", "high", scope="corpus")
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
@@ -102,12 +152,8 @@ def foreign(report, ctx):
         for m in re.finditer(re.escape(town), text):
             yield make_finding(text, "B05", "high", m.start(), m.end(),
                                f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
-    kinds = {"镇": "乡", "乡": "镇"}
-    if own.endswith(("镇", "乡")):
-        wrong = kinds[own[-1]]
-        for m in re.finditer(rf"(?:我|本|全){wrong}(?![镇村])", text):
-            yield make_finding(text, "B05", "medium", m.start(), m.end() + 4 if m.end() + 4 <= len(text) else m.end(),
-                               f"本报告是{own}（{own[-1]}）的，此处却自称“{m.group(0)}”；疑为抄自某{wrong}的报告")
+    yield from _wrong_town_kind(report)
+    yield from _listed_place_kinds(report)
     county = meta.county or ""
     if county.endswith(("县", "区")):
         other = "区" if county.endswith("县") else "县"
@@ -202,19 +248,66 @@ def stale(report, ctx):
 
 @rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus")
 def misspelt(report, ctx):
-    """A near-miss spelling (one character off) of the report's own place names."""
+    """A near-miss spelling of a place name: one of the report's own names one character off or with
+    its first character dropped, or a listed place written once as a homophone of its usual spelling."""
     meta = report.meta
     own = [n for n in (meta.town, meta.county, meta.city) if n and len(n) >= 3]
     known = set(own) | ctx.known_towns() | {r.meta.county for r in ctx.reports if r.meta.county}
     text = report.text
     for name in own:
+        times = text.count(name)
         stem, suffix = name[:-1], name[-1]
+        near = []
         for m in re.finditer(rf"(?=([\u4e00-\u9fff]{{{len(stem)}}}){re.escape(suffix)})", text):
             cand = m.group(1) + suffix
             if cand in known or sum(a != b for a, b in zip(cand, name)) != 1:
                 continue
             if any(cand in k for k in known if len(k) > len(cand)):
                 continue
-            start = m.start()
+            if text.count(cand) > times:
+                continue  # the "misspelling" is more common than the name: the name was misread
+            near.append((m.start(), cand))
+        if len({c for _, c in near}) >= 3:
+            near = []  # many variants of one name: the name itself is a misreading (受隆回县 for 隆回县)
+        for start, cand in near:
             yield make_finding(text, "B09", "medium", start, start + len(cand),
-                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {text.count(name)} 次）")
+                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+        short = name[1:]
+        if len(short) >= 2 and times >= 2:
+            for m in re.finditer(re.escape(short), text):
+                before = text[m.start() - 1] if m.start() else ""
+                if before and ("\u4e00" <= before <= "\u9fff" or before.isalnum()):
+                    continue  # inside a longer name (徐闻县) or a word
+                yield make_finding(text, "B09", "medium", m.start(), m.end(),
+                                   f"“{short}”少了本单位地名“{name}”的第一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+    yield from _listed_homophones(report)
+
+
+def _listed_homophones(report):
+    """In a list of places, a name written once that differs from a name written at least twice by one
+    character of the same sound (湾址区 / 湾沚区): an input-method slip."""
+    text = report.text
+    pattern = re.compile(load("unit_kinds.yaml")["listed_place"])
+    seen = [(m.group(1) + m.group(2), m.start(), m.end()) for m in pattern.finditer(text)]
+    counts: dict[str, int] = {}
+    for name, _, _ in seen:
+        counts[name] = counts.get(name, 0) + 1
+    for name, start, end in seen:
+        if counts[name] != 1:
+            continue
+        for usual, n in sorted(counts.items()):
+            if n < 2 or len(usual) != len(name) or usual[-1] != name[-1]:
+                continue
+            diff = [(a, b) for a, b in zip(name, usual) if a != b]
+            if len(diff) == 1 and _same_sound(*diff[0]):
+                yield make_finding(text, "B09", "medium", start, end,
+                                   f"“{name}”与本报告中出现 {n} 次的“{usual}”只差一个同音字（{diff[0][0]}/{diff[0][1]}），疑为笔误")
+                break
+
+
+def _same_sound(a: str, b: str) -> bool:
+    from pypinyin import Style, pinyin
+
+    pa = {p for p in pinyin(a, style=Style.NORMAL, heteronym=True)[0]}
+    pb = {p for p in pinyin(b, style=Style.NORMAL, heteronym=True)[0]}
+    return bool(pa & pb)
