@@ -48,3 +48,15 @@ def test_a_township_report_speaking_as_another_kind_of_unit():
     assert [e[:3] for _, e in found(base.format("本乡", "镇政府"), ["B05"])] == ["镇政府"]
     named = "某县角山乡人民政府2024年度报告\n本乡距石桥镇政府驻地12公里。\n"
     assert found(named, ["B05"]) == []
+
+
+def test_a_county_department_names_its_towns_and_a_province_slogan_is_no_foreign_unit():
+    town = parse_text("桐溪县石桥镇人民政府\n2024年度部门整体支出绩效自评报告\n石桥镇全年完成道路硬化三公里。\n", "a.txt")
+    dept = parse_text("桐溪县数据管理局\n2024年度部门整体支出绩效自评报告\n为石桥镇等12个乡镇提供政务服务，"
+                      "奋力建设美丽新湖南。\n", "b.txt")
+    ctx = Context([town, dept])
+    assert town.meta.town and not dept.meta.town
+    assert [f for f in run_rules(dept, ctx, only=["B05"]) if f.rule == "B05"] == []
+    other = parse_text("桐溪县柳河镇人民政府\n2024年度部门整体支出绩效自评报告\n柳河镇借鉴石桥镇经验，建设美丽新桃源。\n", "c.txt")
+    found = [f.evidence for f in run_rules(other, Context([town, other]), only=["B05"]) if f.rule == "B05"]
+    assert found == ["石桥镇", "桃源"]

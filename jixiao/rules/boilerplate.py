@@ -146,7 +146,8 @@ def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
     text, meta = report.text, report.meta
     own = meta.town or ""
-    for town in sorted(ctx.known_towns() - {own}):
+    # Only a township's report is foreign to the other towns: a county department names its towns.
+    for town in sorted(ctx.known_towns() - {own}) if own else ():
         if own and (town in own or own in town):
             continue
         for m in re.finditer(re.escape(town), text):
@@ -164,7 +165,7 @@ def foreign(report, ctx):
             yield make_finding(text, "B05", "medium", m.start(), end,
                                f"本单位属{county}（{county[-1]}），此处却写“{m.group(0)}”；疑为抄自某{other}的报告")
     stems = [n[:-1] for n in (own, county, meta.city or "") if len(n) >= 3]
-    not_place = set(place_words()["slogan_not_place"])
+    not_place = set(place_words()["slogan_not_place"]) | set(load("unit_kinds.yaml")["provinces"])
     for m in re.finditer(place_words()["slogan"], text):
         name = m.group(1)
         if name in not_place or any(name.startswith(s[:2]) or s.startswith(name) for s in stems if s):
