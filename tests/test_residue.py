@@ -45,6 +45,8 @@ def test_a_placeholder_of_any_case_or_length_is_one_finding_at_its_offsets(gen, 
     ("\n结合自评情况，分析存在的问题及原因。（200字以内）\n", "结合自评情况，分析存在的问题及原因。（200字以内）"),
     ("\n填报日期：\n", "填报日期"),
     ("我乡（镇）", "我乡（镇）"),
+    ("\n3.……\n", "3.……"),
+    ("本镇或乡人民政府", "镇或乡人民政府"),
 ]))
 def test_drafting_instructions_and_blank_fields_are_found_once(gen, case):
     inserted, evidence = case
