@@ -156,7 +156,7 @@ def _is_vague_cell(c: Cell, v: _Vocab) -> bool:
 
 
 def _is_name(c: Cell, v: _Vocab) -> bool:
-    t = c.text
+    t = "".join(c.text.split())  # spaced-out labels: 经济效益 指标
     return (len(t) >= 2 and not _FIGURE.search(t) and not _OPERATOR.match(t) and t not in v.cell_vague
             and not v.category.match(t) and not v.unit_cell.match(t) and t not in v.header_name and t not in v.header_actual)
 
@@ -172,7 +172,10 @@ def _table_cells(folded: str, cs: list[Cell], v: _Vocab) -> list[Vague]:
         j = k
         while j + 1 < len(cs) and _is_vague_cell(cs[j + 1], v):
             j += 1
-        name = next((cs[i] for i in range(k - 1, max(-1, k - 6), -1) if _is_name(cs[i], v)), None)
+        at = next((i for i in range(k - 1, max(-1, k - 6), -1) if _is_name(cs[i], v)), None)
+        if at is not None and at == k - 1 and at > 0 and _is_name(cs[at - 1], v):
+            at -= 1  # name, then a target in words, then the actual: 经费审批流程规范性 严格执行相关制度规定 达成预期指标
+        name = cs[at] if at is not None else None
         if name is not None and not v.category.match(name.text) and name.start >= c.start - 200:
             values = " ".join(cs[i].text for i in range(k, j + 1))
             out.append(Vague(name.start, cs[j].end, name.text, values, "cell"))
