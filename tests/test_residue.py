@@ -47,6 +47,7 @@ def test_a_placeholder_of_any_case_or_length_is_one_finding_at_its_offsets(gen, 
     ("我乡（镇）", "我乡（镇）"),
     ("\n3.……\n", "3.……"),
     ("本镇或乡人民政府", "镇或乡人民政府"),
+    ("领导本工作，", "本工作"),
 ]))
 def test_drafting_instructions_and_blank_fields_are_found_once(gen, case):
     inserted, evidence = case
