@@ -13,6 +13,7 @@ genre's stock phrases from copying between two or three towns.
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_left
 import os
 import pickle
@@ -26,6 +27,7 @@ import numpy as np
 from .errors import JixiaoError
 from .passages import MIN_CHARS, clauses, passages, place_names
 from .report import Report
+from .textnorm import fold
 
 FORMAT_VERSION = 2
 SHINGLE = 5
@@ -428,3 +430,101 @@ def build_index(reports: list[Report], index: ReuseIndex | None = None) -> Reuse
     index = index or ReuseIndex()
     index.add_many(reports)
     return index
+
+
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_YEARLIKE = re.compile(r"(?:19|20)\d\d(?=年|$)")
+_NAME = re.compile(r"(?<![全各每本该个两三四五六七八九十])[^\W\d_一二三四五六七八九十两几各全每本该个]{2}村(?![级委民集干组])")
+_GENERIC_VILLAGE = {"行政村", "自然村", "贫困村", "建制村", "示范村", "重点村", "出列村", "脱贫村", "试点村", "中心村",
+                    "空心村", "美丽村", "农村", "乡村", "城村", "新村", "各村", "全村", "该村", "本村", "到村", "驻村",
+                    "进村", "在村", "个村", "镇村", "乡村", "县村", "区村"}
+_CODE = re.compile(r"\[\d+\]|〔\d+〕|\d+号")
+_LABEL = re.compile(r"[^\s:：,，。;；|]{1,10}[:：]")
+
+
+def _figures(text: str) -> set[str]:
+    """The figures of a passage that say something specific: amounts, counts, rates (not years)."""
+    out = set()
+    folded = _CODE.sub(lambda m: " " * len(m.group(0)), fold(text))  # codes and document numbers
+    for m in _FIGURE.finditer(folded):
+        token = m.group(0)
+        if _YEARLIKE.match(folded, m.start()) or len(token) < 2 or token in ("100", "100.0", "100.00"):
+            continue  # years, list numbers and 100% say nothing specific
+        out.add(token.rstrip("0").rstrip(".") if "." in token else token)
+    return out
+
+
+def _names(text: str) -> set[str]:
+    return {m.group(0) for m in _NAME.finditer(text) if m.group(0)[-3:] not in _GENERIC_VILLAGE
+            and m.group(0)[-2:] not in _GENERIC_VILLAGE}
+
+
+def copy_evidence(here: str, there: str | None) -> tuple[str, str]:
+    """What a passage shared with another report shares: ("specifics", what) when figures or names
+    recur with it (a copy); else the genre's stock: ("labels", what) a form's field labels,
+    ("differing", what) a sentence pattern filled in with other figures, ("generic", what) wording
+    that names nothing and states no figure.
+
+    `there` is the other report's passage, None when that report is not at hand (a saved index)."""
+    from .passages import normalise
+
+    if len(normalise(_LABEL.sub("", here))) < MIN_RUN:
+        return "labels", "共有的只是表格栏目名称（单位名称、联系人、填报日期等），属表格格式"
+    figs, names = _figures(here), _names(here)
+    if there is None:
+        if figs or names:
+            listed = "、".join(sorted(names)[:3] + sorted(figs)[:4])
+            return "specifics", f"含具体内容（{listed}）"
+        return "generic", "不含具体数字或名称，属通用表述"
+    same_figs = figs & _figures(there)
+    same_names = names & _names(there)
+    if same_figs or same_names:
+        listed = "、".join(sorted(same_names)[:3] + sorted(same_figs, key=lambda x: (len(x), x))[:5])
+        return "specifics", f"连具体内容也相同（{listed}）"
+    if figs:
+        return "differing", "句式相同而数字各不相同，属本类报告的通用模板"
+    return "generic", "不含具体数字或名称，属通用表述"
+
+
+def copy_segments(report: Report, start: int, end: int, there: str | None) -> list[tuple[int, int, str, str]]:
+    """A reused run cut into (start, end, how, what) pieces: how is "specifics" (copied with its
+    figures or names) or "template". Sentences with other figures and form labels are template;
+    the generic sentences between them go with a neighbouring copied sentence if there is one."""
+    bounds = sorted({start, end} | {s.start for s in report.sentences if start < s.start < end}
+                    | {p.start for p in report.paragraphs if start < p.start < end})
+    pieces = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        if report.text[lo:hi].strip():
+            pieces.append((lo, hi, *copy_evidence(report.text[lo:hi], there)))
+    groups: list[list[tuple[int, int, str, str]]] = []
+    for piece in pieces:
+        stock = piece[2] in ("labels", "differing")
+        if groups and (groups[-1][-1][2] in ("labels", "differing")) == stock:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    result = []
+    for group in groups:
+        lo, hi = group[0][0], group[-1][1]
+        text = report.text[lo:hi]
+        lo += len(text) - len(text.lstrip())
+        hi -= len(text) - len(text.rstrip())
+        copied = [p for p in group if p[2] == "specifics"]
+        if copied:
+            what = copied[0][3]
+            for p in copied[1:]:
+                what = _merge_listed(what, p[3])
+            result.append((lo, hi, "specifics", what))
+        else:
+            kinds = {p[2] for p in group}
+            what = next(p[3] for p in group if p[2] == ("differing" if "differing" in kinds else group[0][2]))
+            result.append((lo, hi, "template", what))
+    return result
+
+
+def _merge_listed(a: str, b: str) -> str:
+    """Two "连具体内容也相同（x、y）" messages as one list."""
+    inner = lambda s: s[s.find("（") + 1:s.rfind("）")].split("、") if "（" in s else []
+    items = list(dict.fromkeys(inner(a) + inner(b)))[:8]
+    head = a[:a.find("（")] if "（" in a else a
+    return f"{head}（{'、'.join(items)}）"
