@@ -250,6 +250,9 @@ def attach_table_cells(figures: list[Figure], tables) -> list[Figure]:
         k = bisect.bisect_right(starts, fig.start) - 1
         if k >= 0 and spans[k][0] <= fig.start and fig.end <= spans[k][1]:
             t, cell = cells[spans[k]]
+            if cell.row in t.ragged:  # cells missing in its row: which column it is would be a guess
+                out.append(replace(fig, table=t.index, row=cell.row))
+                continue
             unit, kind, inferred = fig.unit, fig.kind, False
             if fig.unit is None and fig.number is not None:
                 unit, kind = _column_unit(t, cell.col)

@@ -36,6 +36,8 @@ def _cell_figure(facts: Facts, cell):
 def _column_values(facts: Facts, table, col: str) -> list:
     k = table.columns.index(col)
     out = []
+    if table.ragged:
+        return []  # rows with cells missing: the column cannot be read for sure
     for row in table.body_rows():
         if table.is_total_row(row) or k >= len(row):
             continue
@@ -49,11 +51,13 @@ def _column_values(facts: Facts, table, col: str) -> list:
 
 
 def _table_total_rows(facts: Facts) -> list[Claim]:
+    from .forms import funds_blocks
     claims = []
+    funds = [b.start for b in funds_blocks(facts)]
     for t in facts.report.tables:
         totals = [r for r in t.body_rows() if t.is_total_row(r)]
-        if not totals:
-            continue
+        if not totals or any(t.start <= s <= t.end for s in funds):
+            continue  # a form's 资金情况 block: claims.funds reads it by role
         for col in (budget_column(t), spent_column(t)):
             if not col:
                 continue

@@ -1,0 +1,86 @@
+"""The 绩效自评表 in every layout real reports come in: funds block, weights, cells run together."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jixiao.check import Context, run_rules
+from jixiao.claims import extract_claims
+from jixiao.report import parse_text
+from jixiao.tables import cell_stream
+from jixiao.verify import verify
+
+from .formgen import SHAPES, alter, funds_rows, render
+
+A_RULES = [f"A{i:02d}" for i in range(1, 11)]
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def findings(text: str):
+    report = parse_text(text, "form.txt")
+    return run_rules(report, Context([report]), only=A_RULES)
+
+
+def claims_of(text: str, kind: str | None = None):
+    report = parse_text(text, "form.txt")
+    out = [(c, verify(c)) for c in extract_claims(report)]
+    return [(c, v) for c, v in out if kind is None or (c.kind or "") == kind]
+
+
+def test_cell_stream_keeps_offsets_and_places():
+    text = "a | b ||||\n| 1 |  | 3 |\n\tx\n|\nflat 2 3"
+    cells = cell_stream(text)
+    assert all(text[c.start:c.end] == c.text for c in cells)
+    assert [c.text for c in cells] == ["a", "b", "", "", "", "1", "", "3", "x", "", "flat", "2", "3"]
+
+
+@FAST
+@given(funds_rows(), st.sampled_from(SHAPES))
+def test_consistent_funds_block_in_every_shape(rows, shape):
+    form = render(rows, shape)
+    found = findings(form.text)
+    assert found == [], (shape, [(f.rule, f.evidence, f.message) for f in found])
+    checked = [(c, v) for c, v in claims_of(form.text) if v.status == "consistent"]
+    spans = {(c.start, c.end) for c, _ in checked}
+    assert form.cells[(0, 4)] in spans          # the total row's 执行率
+    assert form.cells[(0, 5)] in spans          # its 得分
+    assert form.cells[(0, 1)] in spans          # its 全年预算数 against the parts
+
+
+@FAST
+@given(funds_rows(), st.sampled_from(SHAPES), st.sampled_from([(0, 0), (0, 4), (0, 5)]),
+       st.integers(100, 5000))
+def test_one_altered_cell_gives_exactly_its_finding(rows, shape, key, cents):
+    form = render(rows, shape)
+    if shape == "pipe_missing" and key == (0, 0):
+        key = (0, 1)  # no 年初 column there; altering 全年预算数 also moves the rate: skip below
+        return
+    text, span = alter(form, key, Decimal(cents) / 100)
+    found = findings(text)
+    want = {(0, 0): "A02", (0, 4): "A01", (0, 5): "A05"}[key]
+    assert [(f.rule, (f.start, f.end)) for f in found] == [(want, span)], \
+        (shape, [(f.rule, f.evidence, f.message) for f in found])
+
+
+def test_total_row_left_at_zero_is_found_per_column():
+    rows = [("年度资金总额", ["0", "0", "0", "10", "0", "0"]),
+            ("其中：财政拨款", ["202.64", "132.91", "132.91", "", "", ""]), ("其他资金", ["", "", "", "", "", ""])]
+    form = render(rows, "label_colon")
+    rules = [f.rule for f in findings(form.text)]
+    assert rules == ["A02", "A02", "A02"]
+
+
+
+
+def test_cells_run_together_are_not_checked_never_split():
+    rows = [("年度资金总额", ["643.56252.18163.68", "10", "100.00%", "10"]),
+            ("其中：财政拨款", ["643.56", "252.18", "163.68", "", "", ""])]
+    form = render(rows, "flat")
+    records = claims_of(form.text)
+    runon = [(c, v) for c, v in records if "连写" in c.relation]
+    assert len(runon) == 1 and runon[0][1].status == "not_checked"
+    c = runon[0][0]
+    assert form.text[c.start:c.end] == "643.56252.18163.68"
+    assert findings(form.text) == []
