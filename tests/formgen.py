@@ -106,3 +106,90 @@ def alter(form: Form, key, delta: Decimal) -> str:
     new = value - delta if value - delta > 0 else value + delta
     written = f"{new:.2f}" + ("%" if pct else "")
     return form.text[:s] + written + form.text[e:], (s, s + len(written))
+
+
+INDICATOR_HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+
+
+@st.composite
+def indicator_blocks(draw):
+    """Blocks 产出指标(N分)… whose rows' 分值 add up to N, scores no higher than their 分值."""
+    blocks = []
+    for name in ("产出指标", "效益指标", "满意度指标"):
+        k = draw(st.integers(2, 4))
+        weights = [draw(st.integers(2, 15)) for _ in range(k)]
+        scores = [draw(st.integers(0, w)) for w in weights]
+        rows = [(f"{name[:2]}{i + 1}", f"≥{draw(st.integers(1, 99))}个", f"{draw(st.integers(1, 99))}个", w, s)
+                for i, (w, s) in enumerate(zip(weights, scores))]
+        blocks.append((name, sum(weights), rows))
+    return blocks
+
+
+def render_weights(blocks, shape: str) -> Form:
+    """A form's indicator part with its 合计 row; cells remembers each block's 'N分' and the total."""
+    out: list[str] = []
+    cells: dict = {}
+    pos = [0]
+
+    def put(piece: str, key=None):
+        if key is not None:
+            cells[key] = (pos[0], pos[0] + len(piece))
+        out.append(piece)
+        pos[0] += len(piece)
+
+    funds = render(_fixed_funds(sum(b[1] for b in blocks)), "pipe")
+    put(funds.text)
+    sep = {"pipe": " | ", "flat": " "}[shape]
+    end = {"pipe": " |\n", "flat": " "}[shape]
+    put("绩效指标" + sep + sep.join(INDICATOR_HEADER) + end)
+    for b, (name, points, rows) in enumerate(blocks):
+        put(f"{name}(")
+        put(f"{points}分", ("block", b))
+        put(")")
+        for label, target, actual, w, s in rows:
+            put(sep + sep.join([label, "指标", target, actual, str(w), str(s)]) + end)
+    put("合计" + sep)
+    put(str(sum(b[1] for b in blocks) + 10), ("total",))
+    put(end + "\n评价结论\n良好。\n")
+    return Form("".join(out), cells, shape)
+
+
+def _fixed_funds(_points):
+    return [("年度资金总额", ["20.00", "20.00", "20.00", "10", "100.00%", "10.00"]),
+            ("其中：财政拨款", ["20.00", "20.00", "20.00", "", "100.00%", ""])]
+
+
+@st.composite
+def heading_tree(draw):
+    """（一）投入（满分A分，实得B分） with numbered items whose 满分 and 实得 add up."""
+    parts = []
+    for name in ("投入", "过程", "产出"):
+        k = draw(st.integers(2, 3))
+        full = [draw(st.integers(2, 20)) for _ in range(k)]
+        got = [draw(st.integers(0, f)) for f in full]
+        parts.append((name, full, got))
+    return parts
+
+
+def render_headings(parts) -> Form:
+    out: list[str] = ["关于项目绩效自评的报告\n一、自评情况\n"]
+    cells: dict = {}
+    pos = [len(out[0])]  # noqa: the title and first heading
+
+    def put(piece: str, key=None):
+        if key is not None:
+            cells[key] = (pos[0], pos[0] + len(piece))
+        out.append(piece)
+        pos[0] += len(piece)
+
+    cn = "一二三四五"
+    for p, (name, full, got) in enumerate(parts):
+        put(f"（{cn[p]}）{name}（满分")
+        put(str(sum(full)), ("full", p))
+        put("分，实得")
+        put(str(sum(got)), ("got", p))
+        put("分）\n")
+        for i, (f, g) in enumerate(zip(full, got)):
+            put(f"{i + 1}.第{i + 1}项（满分{f}分，实得{g}分）\n按要求完成。\n")
+    put("二、存在问题\n无。\n")
+    return Form("".join(out), cells, "headings")

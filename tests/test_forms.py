@@ -12,7 +12,8 @@ from jixiao.report import parse_text
 from jixiao.tables import cell_stream
 from jixiao.verify import verify
 
-from .formgen import SHAPES, alter, funds_rows, render
+from .formgen import (SHAPES, alter, funds_rows, heading_tree, indicator_blocks, render, render_headings,
+                      render_weights)
 
 A_RULES = [f"A{i:02d}" for i in range(1, 11)]
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -84,3 +85,64 @@ def test_cells_run_together_are_not_checked_never_split():
     c = runon[0][0]
     assert form.text[c.start:c.end] == "643.56252.18163.68"
     assert findings(form.text) == []
+
+
+@FAST
+@given(indicator_blocks(), st.sampled_from(["pipe", "flat"]))
+def test_consistent_weights_give_no_finding_and_are_checked(blocks, shape):
+    form = render_weights(blocks, shape)
+    assert findings(form.text) == [], [(f.rule, f.evidence, f.message) for f in findings(form.text)]
+    checked = {(c.start, c.end) for c, v in claims_of(form.text, "weights") if v.status == "consistent"}
+    for b in range(len(blocks)):
+        assert form.cells[("block", b)] in checked
+    assert form.cells[("total",)] in checked
+
+
+@FAST
+@given(indicator_blocks(), st.sampled_from(["pipe", "flat"]), st.integers(0, 2), st.integers(1, 5))
+def test_an_altered_block_weight_is_found_there(blocks, shape, b, delta):
+    name, points, rows = blocks[b]
+    blocks = list(blocks)
+    blocks[b] = (name, points + delta, rows)
+    form = render_weights(blocks, shape)
+    found = [(f.rule, (f.start, f.end)) for f in findings(form.text)]
+    # the block's own sum, and the form's total that the block's stated points feed into
+    assert ("A02", form.cells[("block", b)]) in found
+    assert set(found) <= {("A02", form.cells[("block", b)]), ("A02", form.cells[("total",)])}
+
+
+@FAST
+@given(heading_tree())
+def test_heading_points_add_up(parts):
+    form = render_headings(parts)
+    assert findings(form.text) == []
+    checked = {(c.start, c.end) for c, v in claims_of(form.text, "weights") if v.status == "consistent"}
+    for p in range(len(parts)):
+        assert form.cells[("full", p)] in checked and form.cells[("got", p)] in checked
+
+
+@FAST
+@given(heading_tree(), st.integers(0, 2), st.sampled_from(["full", "got"]))
+def test_an_altered_heading_total_is_found_there(parts, p, which):
+    name, full, got = parts[p]
+    parts = list(parts)
+    parts[p] = (name, full[:-1] + [full[-1] + 3], got) if which == "full" else (name, full, [0] * len(got))
+    form = render_headings(parts)
+    # the sub-item changed: the heading's stated sum no longer matches
+    if which == "got" and sum(got) == 0:
+        return
+    form_text = form.text
+    if which == "full":
+        s, e = form.cells[("full", p)]
+        form_text = form_text[:s] + str(sum(full)) + form_text[e:] if len(str(sum(full))) == e - s else None
+        if form_text is None:
+            return
+        span = (s, s + len(str(sum(full))))
+    else:
+        s, e = form.cells[("got", p)]
+        if len(str(sum(got))) != e - s:
+            return
+        form_text = form_text[:s] + str(sum(got)) + form_text[e:]
+        span = (s, e)
+    found = [(f.rule, (f.start, f.end)) for f in findings(form_text)]
+    assert found == [("A02", span)]
