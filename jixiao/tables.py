@@ -198,7 +198,7 @@ def _make_table(text: str, index: int, rows: list[list[Cell]], used: list[int], 
     ragged: set[int] = set()
     if has_header:
         header = [c.text for c in first]
-        body_widths = [len(_no_padding(r)) for r in rows[1:]]
+        body_widths = [len(r) for r in rows[1:]]
         common = max(set(body_widths), key=body_widths.count)
         if placed is None and len(_no_padding(first)) == common - 1 and _labels_first(rows[1:]):
             header = [""] + header  # the header row lacks the row-label column: shift it, not the rows
@@ -207,8 +207,9 @@ def _make_table(text: str, index: int, rows: list[list[Cell]], used: list[int], 
         header = header + [""] * (width - len(header))
         width = len(header)
         # a row with cells missing cannot be placed under the header: its cells get no column
-        ragged = set() if placed is not None else {r for r, row in enumerate(rows) if r > 0 and len(_no_padding(row)) not in (len(_no_padding(first)) +
-                  (1 if header[0] == "" else 0), width) and any(_numeric(c.text) is not None for c in row)}
+        expected = len(_no_padding(first)) + (1 if header[0] == "" and first[0].col == 1 else 0)
+        ragged = set() if placed is not None else {
+            r for r, row in enumerate(rows) if r > 0 and len(row) < expected and any(_numeric(c.text) is not None for c in row)}
         body = rows[1:]
     else:
         header = [f"列{i + 1}" for i in range(width)]
