@@ -102,8 +102,63 @@ def find_tables(text: str, lines: list[Line]) -> list[Table]:
                 tables.append(_make_table(text, len(tables), rows, list(range(i, j)), lines))
                 i = j
                 continue
+        first = _space_row(text, ln)
+        if first is not None:
+            j = i + 1
+            while j < n and (row := _space_row(text, lines[j])) is not None and len(row) == len(first):
+                j += 1
+            if j - i >= 2:
+                used = list(range(i, j))
+                rows = [[Cell(r + 1, c, s, e, "") for c, (s, e) in enumerate(_space_row(text, lines[k]))]
+                        for r, k in enumerate(used)]
+                head = _space_header(text, lines[i - 1], len(first)) if i > 0 else None
+                if head is not None:
+                    rows.insert(0, [Cell(0, c, s, e, "") for c, (s, e) in enumerate(head)])
+                    used.insert(0, i - 1)
+                else:
+                    for r, row in enumerate(rows):
+                        for cell in row:
+                            cell.row = r
+                tables.append(_make_table(text, len(tables), rows, used, lines))
+                i = j
+                continue
         i += 1
     return tables + _form_tables(text, lines, tables)
+
+
+_TOKEN = re.compile(r"[^\s\u3000]+")
+
+
+def _space_row(text: str, ln: Line) -> list[tuple[int, int]] | None:
+    """`label: v v v` or `label v v v` (a row squashed onto one line, cells separated by spaces):
+    the cells' spans, the label without its colon; None for any other line."""
+    line = text[ln.start:ln.end]
+    if "|" in line or "\t" in line:
+        return None
+    tokens = [(ln.start + m.start(), ln.start + m.end()) for m in _TOKEN.finditer(line)]
+    if len(tokens) < 3:
+        return None
+    kinds = [cell_kind(text[s:e]) for s, e in tokens]
+    if kinds[0] != "text" or any(k not in ("number", "percent", "placeholder", "runon") for k in kinds[1:]) \
+            or sum({"number": 1, "percent": 1, "runon": 2}.get(k, 0) for k in kinds[1:]) < 2:
+        return None
+    s, e = tokens[0]
+    while e > s and text[e - 1] in ":：":
+        e -= 1
+    return [(s, e)] + tokens[1:]
+
+
+def _space_header(text: str, ln: Line, width: int) -> list[tuple[int, int]] | None:
+    """The header line above squashed rows: names only, one per column (the label column's may lack)."""
+    line = text[ln.start:ln.end]
+    if "|" in line or "\t" in line:
+        return None
+    tokens = [(ln.start + m.start(), ln.start + m.end()) for m in _TOKEN.finditer(line)]
+    if len(tokens) not in (width, width - 1) or any(cell_kind(text[s:e]) != "text" for s, e in tokens):
+        return None
+    if len(tokens) == width - 1:  # no name over the row labels: an empty one, so columns do not shift
+        return [(tokens[0][0], tokens[0][0])] + tokens
+    return tokens
 
 
 def _form_tables(text: str, lines: list[Line], tables: list[Table]) -> list[Table]:

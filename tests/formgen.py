@@ -193,3 +193,78 @@ def render_headings(parts) -> Form:
             put(f"{i + 1}.第{i + 1}项（满分{f}分，实得{g}分）\n按要求完成。\n")
     put("二、存在问题\n无。\n")
     return Form("".join(out), cells, "headings")
+
+
+TABLE_SHAPES = ("tabs", "pipe", "pipe_no_label_header", "spaces", "label_colon")
+
+
+@st.composite
+def item_table(draw):
+    """Items with 预算 and 实际支出 and a 合计 row that adds them up."""
+    k = draw(st.integers(2, 6))
+    items = [(f"第{i + 1}项工程", _money(draw), _money(draw)) for i in range(k)]
+    return items
+
+
+def render_table(items, shape: str, runon: bool = False) -> Form:
+    """A table of items and their 合计 in one layout; cells remembers ('total', c) and (row, c)."""
+    header = ["项目名称", "预算金额", "实际支出"]
+    total = [sum(i[1] for i in items), sum(i[2] for i in items)]
+    rows = [(name, [f"{a:.2f}", f"{b:.2f}"]) for name, a, b in items] + [("合计", [f"{total[0]:.2f}", f"{total[1]:.2f}"])]
+    out: list[str] = ["一、项目支出情况（单位：万元）\n"]
+    cells: dict = {}
+    pos = [len(out[0])]
+
+    def put(piece: str, key=None):
+        if key is not None:
+            cells[key] = (pos[0], pos[0] + len(piece))
+        out.append(piece)
+        pos[0] += len(piece)
+
+    def keyof(r, c):
+        return ("total", c) if r == len(rows) - 1 else (r, c)
+
+    if shape == "tabs":
+        put("".join(f"\t{h}\n" for h in header) + "\n")
+        for r, (label, values) in enumerate(rows):
+            put(f"\t{label}\n")
+            if runon and r == 0:
+                put("\t")
+                put("".join(values), ("runon",))
+                put("\n\t\n")
+            else:
+                for c, v in enumerate(values):
+                    put("\t")
+                    put(v, keyof(r, c))
+                    put("\n")
+            put("\n")
+    elif shape in ("pipe", "pipe_no_label_header"):
+        names = header if shape == "pipe" else header[1:]
+        put("| " + " | ".join(names) + " |||\n")
+        for r, (label, values) in enumerate(rows):
+            put(f"| {label} |")
+            if runon and r == 0:
+                put(" ")
+                put("".join(values), ("runon",))
+                put(" | |")
+            else:
+                for c, v in enumerate(values):
+                    put(" ")
+                    put(v, keyof(r, c))
+                    put(" |")
+            put("||\n")
+    else:
+        put(" ".join(header[1:]) + "\n")
+        for r, (label, values) in enumerate(rows):
+            put(label + ("：" if shape == "label_colon" else ""))
+            if runon and r == 0:
+                put(" ")
+                put("".join(values), ("runon",))
+                put(" —")
+            else:
+                for c, v in enumerate(values):
+                    put(" ")
+                    put(v, keyof(r, c))
+            put("\n")
+    put("二、绩效目标完成情况\n按计划完成。\n")
+    return Form("".join(out), cells, shape)

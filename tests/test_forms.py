@@ -12,7 +12,8 @@ from jixiao.report import parse_text
 from jixiao.tables import cell_stream
 from jixiao.verify import verify
 
-from .formgen import (SHAPES, alter, funds_rows, heading_tree, indicator_blocks, render, render_headings,
+from .formgen import (SHAPES, TABLE_SHAPES, alter, funds_rows, heading_tree, indicator_blocks, item_table, render,
+                      render_headings, render_table,
                       render_weights)
 
 A_RULES = [f"A{i:02d}" for i in range(1, 11)]
@@ -146,3 +147,35 @@ def test_an_altered_heading_total_is_found_there(parts, p, which):
         span = (s, e)
     found = [(f.rule, (f.start, f.end)) for f in findings(form_text)]
     assert found == [("A02", span)]
+
+
+@FAST
+@given(item_table(), st.sampled_from(TABLE_SHAPES))
+def test_a_consistent_table_in_every_shape_adds_up(items, shape):
+    form = render_table(items, shape)
+    assert findings(form.text) == [], (shape, [(f.rule, f.evidence, f.message) for f in findings(form.text)])
+    checked = {(c.start, c.end) for c, v in claims_of(form.text) if v.status == "consistent"}
+    assert form.cells[("total", 0)] in checked and form.cells[("total", 1)] in checked, shape
+
+
+@FAST
+@given(item_table(), st.sampled_from(TABLE_SHAPES), st.data())
+def test_one_altered_item_gives_exactly_the_total_finding(items, shape, data):
+    form = render_table(items, shape)
+    r = data.draw(st.integers(0, len(items) - 1))
+    c = data.draw(st.integers(0, 1))
+    text, span = alter(form, (r, c), Decimal(data.draw(st.integers(100, 900))) / 100)
+    shift = len(text) - len(form.text)  # the altered figure may be shorter or longer
+    s, e = form.cells[("total", c)]
+    found = [(f.rule, (f.start, f.end)) for f in findings(text)]
+    assert found == [("A02", (s + shift, e + shift))], (shape, found)
+
+
+@FAST
+@given(item_table(), st.sampled_from(TABLE_SHAPES))
+def test_cells_run_together_in_a_table_are_not_checked(items, shape):
+    form = render_table(items, shape, runon=True)
+    records = claims_of(form.text)
+    runon = [(c, v) for c, v in records if "连写" in c.relation]
+    assert [(c.start, c.end, v.status) for c, v in runon] == [(*form.cells[("runon",)], "not_checked")], shape
+    assert findings(form.text) == []

@@ -2,7 +2,7 @@
 全年预算数, and 得分 = 分值 × 执行率 (no more than 分值). Cells run together are not_checked."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..tables import cell_value
 from ..tolerance import consistent
@@ -62,7 +62,9 @@ def _rates_and_scores(block: FundsBlock) -> list[Claim]:
             _, rate_dec = cell_value(rate.text)
             if spent_v is not None and full_v and not consistent(r, rate_dec, spent_v / full_v * 100):
                 # the written rate is wrong: score against the rate the figures give
-                ratio, lo, hi, shown = spent_v / full_v, spent.start, full.end, f"{spent.text}÷{full.text}"
+                # (written to the precision the form writes its rate with)
+                exact = (spent_v / full_v * 100).quantize(Decimal(1).scaleb(-rate_dec), ROUND_HALF_UP)
+                ratio, lo, hi, shown = exact / 100, spent.start, full.end, f"{spent.text}÷{full.text}"
             else:
                 ratio, lo, hi, shown = r / 100, rate.start, rate.end, rate.text
             capped = min(ratio, Decimal(1))
