@@ -179,3 +179,16 @@ def test_cells_run_together_in_a_table_are_not_checked(items, shape):
     runon = [(c, v) for c, v in records if "连写" in c.relation]
     assert [(c.start, c.end, v.status) for c, v in runon] == [(*form.cells[("runon",)], "not_checked")], shape
     assert findings(form.text) == []
+
+
+@FAST
+@given(st.sampled_from(["全年执行数", "共计", "预算资金"]), st.integers(1, 99999), st.integers(0, 99),
+       st.booleans())
+def test_a_figure_right_after_a_half_width_comma_is_read(label, whole, cents, thousands):
+    from jixiao.figures import extract_figures
+    number = f"{whole:,}" if thousands else str(whole)
+    written = f"{number}.{cents:02d}万元"
+    text = f"{label},{written},执行率100%"
+    figs = [f for f in extract_figures(text) if f.unit == "万元"]
+    assert [(f.start, f.end, f.number) for f in figs] == \
+        [(len(label) + 1, len(label) + 1 + len(written), Decimal(f"{whole}.{cents:02d}"))]
