@@ -45,8 +45,12 @@ def funds_rows(draw):
     return rows
 
 
-def render(rows, shape: str, title: str = "项目支出绩效自评表") -> Form:
+QUALIFIED = ["年初预算数", "全年预算数（A）", "全年执行数（B）", "分值", "执行率（B/A）", "得分"]
+
+
+def render(rows, shape: str, title: str = "项目支出绩效自评表", qualified: bool = False) -> Form:
     """Write the funds block of a form in one layout, remembering each value's offsets."""
+    columns = QUALIFIED if qualified else COLUMNS
     out: list[str] = [f"{title}\n项目资金（万元）"]
     cells: dict = {}
     pos = [sum(len(x) for x in out)]
@@ -58,7 +62,7 @@ def render(rows, shape: str, title: str = "项目支出绩效自评表") -> Form
         pos[0] += len(piece)
 
     if shape in ("pipe", "pipe_missing"):
-        put("\n| " + " | ".join(COLUMNS) + " |\n")
+        put("\n| " + " | ".join(columns) + " |\n")
         for r, (label, values) in enumerate(rows):
             put(f"{label} |")
             for c, v in enumerate(values):
@@ -71,14 +75,14 @@ def render(rows, shape: str, title: str = "项目支出绩效自评表") -> Form
                 put(" |")
             put("|||\n")
     elif shape == "lines":
-        put("\n" + "".join(f"{h} |\n" for h in COLUMNS))
+        put("\n" + "".join(f"{h} |\n" for h in columns))
         for r, (label, values) in enumerate(rows):
             put(f"{label} |\n")
             for c, v in enumerate(values):
                 put(v, (r, c) if v else None)
                 put(" |\n")
     elif shape == "tabs":
-        put("\n\n" + "".join(f"\t{h}\n" for h in COLUMNS) + "\n")
+        put("\n\n" + "".join(f"\t{h}\n" for h in columns) + "\n")
         for r, (label, values) in enumerate(rows):
             put(f"\t{label}\n")
             for c, v in enumerate(values):
@@ -87,7 +91,7 @@ def render(rows, shape: str, title: str = "项目支出绩效自评表") -> Form
                 put("\n")
             put("\n")
     else:  # flat: the whole block on one line, cells separated by spaces
-        put(" " + " ".join(COLUMNS))
+        put(" " + " ".join(columns))
         for r, (label, values) in enumerate(rows):
             put(f" {label}{'：' if shape == 'label_colon' else ''}")
             for c, v in enumerate(values):

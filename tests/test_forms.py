@@ -39,9 +39,9 @@ def test_cell_stream_keeps_offsets_and_places():
 
 
 @FAST
-@given(funds_rows(), st.sampled_from(SHAPES))
-def test_consistent_funds_block_in_every_shape(rows, shape):
-    form = render(rows, shape)
+@given(funds_rows(), st.sampled_from(SHAPES), st.booleans())
+def test_consistent_funds_block_in_every_shape(rows, shape, qualified):
+    form = render(rows, shape, qualified=qualified)
     found = findings(form.text)
     assert found == [], (shape, [(f.rule, f.evidence, f.message) for f in found])
     checked = [(c, v) for c, v in claims_of(form.text) if v.status == "consistent"]

@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from ..tables import FormCell, cell_stream
+from ..tables import FormCell, cell_stream, clean_header
 from ..textnorm import compact, fold
 
 BUDGET_ROLES = ("initial", "full", "spent")
@@ -39,7 +39,7 @@ def key(cell: FormCell) -> str:
 
 
 def _role(cell: FormCell, table: dict) -> str | None:
-    k = key(cell)
+    k = clean_header(key(cell))  # 全年预算数（A）, 执行率（B/A）: the qualifier is not the name
     return next((r for r, pat in table.items() if pat.match(k)), None)
 
 
