@@ -217,17 +217,20 @@ def _pdf_page_with_tables(data: bytes) -> dict[int, str]:
     except ImportError:  # optional: without it, tables read as pypdf lays them out
         return {}
     out: dict[int, str] = {}
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for k, page in enumerate(pdf.pages):
-            tables = page.find_tables()
-            if not tables:
-                continue
-            outside = page
-            for t in tables:
-                outside = outside.outside_bbox(t.bbox)
-            items = [(line["top"], 0, line["text"] + "\n") for line in outside.extract_text_lines()]
-            items += [(t.bbox[1], 1, table_rows_text(t.extract())) for t in tables]
-            out[k] = "".join(piece for _, _, piece in sorted(items, key=lambda x: (x[0], x[1])))
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for k, page in enumerate(pdf.pages):
+                tables = page.find_tables()
+                if not tables:
+                    continue
+                outside = page
+                for t in tables:
+                    outside = outside.outside_bbox(t.bbox)
+                items = [(line["top"], 0, line["text"] + "\n") for line in outside.extract_text_lines()]
+                items += [(t.bbox[1], 1, table_rows_text(t.extract())) for t in tables]
+                out[k] = "".join(piece for _, _, piece in sorted(items, key=lambda x: (x[0], x[1])))
+    except Exception:  # whatever pdfplumber cannot read, pypdf's text layer still gives
+        return {}
     return out
 
 
