@@ -141,8 +141,21 @@ def render_weights(blocks, shape: str) -> Form:
         out.append(piece)
         pos[0] += len(piece)
 
-    funds = render(_fixed_funds(sum(b[1] for b in blocks)), "pipe")
+    funds = render(_fixed_funds(sum(b[1] for b in blocks)), "pipe" if shape != "tabs" else "tabs")
     put(funds.text)
+    if shape == "tabs":  # the Word shape: one tab-prefixed cell per line, a blank line after each row
+        put("".join(f"\t{h}\n" for h in ["绩效指标"] + INDICATOR_HEADER) + "\n")
+        for b, (name, points, rows) in enumerate(blocks):
+            for r, (label, target, actual, w, s) in enumerate(rows):
+                if r == 0:
+                    put(f"\t{name}(")
+                    put(f"{points}分", ("block", b))
+                    put(")\n")
+                put("".join(f"\t{c}\n" for c in [label, "指标", target, actual, str(w), str(s)]) + "\n")
+        put("\t合计\n\t")
+        put(str(sum(b[1] for b in blocks) + 10), ("total",))
+        put("\n\n评价结论\n良好。\n")
+        return Form("".join(out), cells, shape)
     sep = {"pipe": " | ", "flat": " "}[shape]
     end = {"pipe": " |\n", "flat": " "}[shape]
     put("绩效指标" + sep + sep.join(INDICATOR_HEADER) + end)

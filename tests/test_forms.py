@@ -89,7 +89,7 @@ def test_cells_run_together_are_not_checked_never_split():
 
 
 @FAST
-@given(indicator_blocks(), st.sampled_from(["pipe", "flat"]))
+@given(indicator_blocks(), st.sampled_from(["pipe", "flat", "tabs"]))
 def test_consistent_weights_give_no_finding_and_are_checked(blocks, shape):
     form = render_weights(blocks, shape)
     assert findings(form.text) == [], [(f.rule, f.evidence, f.message) for f in findings(form.text)]
@@ -100,7 +100,7 @@ def test_consistent_weights_give_no_finding_and_are_checked(blocks, shape):
 
 
 @FAST
-@given(indicator_blocks(), st.sampled_from(["pipe", "flat"]), st.integers(0, 2), st.integers(1, 5))
+@given(indicator_blocks(), st.sampled_from(["pipe", "flat", "tabs"]), st.integers(0, 2), st.integers(1, 5))
 def test_an_altered_block_weight_is_found_there(blocks, shape, b, delta):
     name, points, rows = blocks[b]
     blocks = list(blocks)

@@ -120,11 +120,16 @@ def read_rows(facts: Facts, cells: list[FormCell], roles: list[str]):
         by_line.setdefault(c.line, []).append(c)
     lines = list(by_line.values())
     rows: list[list[FormCell]] = []
-    if all(len(l) <= 1 for l in lines):  # one cell per line: rows are as wide as the header
-        width = len(roles)
-        if width < 3 or "points" not in roles or len(cells) % width:
-            return None
-        rows = [cells[k:k + width] for k in range(0, len(cells), width)]
+    if all(len(l) <= 1 for l in lines):  # one cell per line
+        gaps = [k for k in range(1, len(cells)) if cells[k].line > cells[k - 1].line + 1]
+        if gaps:  # the Word shape: a blank line after each row
+            bounds = [0] + gaps + [len(cells)]
+            rows = [cells[a:b] for a, b in zip(bounds, bounds[1:])]
+        else:  # rows are as wide as the header
+            width = len(roles)
+            if width < 3 or "points" not in roles or len(cells) % width:
+                return None
+            rows = [cells[k:k + width] for k in range(0, len(cells), width)]
     else:
         for line in lines:
             src = text[line[0].start - 1:line[-1].end + 1] if line[0].start else text[:line[-1].end + 1]
