@@ -31,7 +31,7 @@ _UNIT_RE = re.compile("|".join(sorted(map(re.escape, _UNITS), key=len, reverse=T
 _NOT_SCORE_AFTER = set("钟别类项析配布管批期局工解散享段支成红组子数值摊担级级")
 _NOT_COUNT_AFTER = set("性面些般样致切直律起同体员型级类部门头")
 
-_ARABIC_RUN = re.compile(r"(?<![\d.,])(-?)(\d[\d,]*(?:\.\d+)*)")
+_ARABIC_RUN = re.compile(r"(?<![\d.])(?<!\d,)(-?)(\d[\d,]*(?:\.\d+)*)")  # a comma after a word is punctuation
 _CN_RUN = re.compile(r"(?<!第)[零〇一二两三四五六七八九十百千万亿]+(?=[" + COUNT_UNITS + "亩])")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(年度|年)")
@@ -250,6 +250,9 @@ def attach_table_cells(figures: list[Figure], tables) -> list[Figure]:
         k = bisect.bisect_right(starts, fig.start) - 1
         if k >= 0 and spans[k][0] <= fig.start and fig.end <= spans[k][1]:
             t, cell = cells[spans[k]]
+            if cell.row in t.ragged:  # cells missing in its row: which column it is would be a guess
+                out.append(replace(fig, table=t.index, row=cell.row))
+                continue
             unit, kind, inferred = fig.unit, fig.kind, False
             if fig.unit is None and fig.number is not None:
                 unit, kind = _column_unit(t, cell.col)

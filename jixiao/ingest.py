@@ -183,16 +183,55 @@ def docx_text(data: bytes, path: str | Path = "<bytes>") -> str:
 
 
 def _table_text(table) -> str:
+    """One tab-prefixed line per cell, a blank line after each row; a table nested in a cell follows
+    the row that holds it, in the same shape (a cell's own text never includes it)."""
     lines: list[str] = []
     for row in table.rows:
         seen = set()
+        nested = []
         for cell in row.cells:
             if id(cell._tc) in seen:  # a merged cell repeats
                 continue
             seen.add(id(cell._tc))
             lines.append("\t" + " ".join(cell.text.split("\n")) + "\n")
+            nested.extend(cell.tables)
         lines.append("\n")
+        lines.extend(_table_text(inner) for inner in nested)
     return "".join(lines)
+
+
+def table_rows_text(rows: list[list[str | None]]) -> str:
+    """Rows of cells in the .docx shape; None is the continuation of a merged cell, written once."""
+    out: list[str] = []
+    for row in rows:
+        out.extend("\t" + " ".join((cell or "").split()) + "\n" for cell in row if cell is not None)
+        out.append("\n")
+    return "".join(out)
+
+
+def _pdf_page_with_tables(data: bytes) -> dict[int, str]:
+    """Pages whose ruled tables pdfplumber finds, as text: lines outside the tables and each table in
+    the .docx shape, top to bottom — so a .docx saved as PDF reads as the .docx does."""
+    try:
+        import pdfplumber
+    except ImportError:  # optional: without it, tables read as pypdf lays them out
+        return {}
+    out: dict[int, str] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for k, page in enumerate(pdf.pages):
+                tables = page.find_tables()
+                if not tables:
+                    continue
+                outside = page
+                for t in tables:
+                    outside = outside.outside_bbox(t.bbox)
+                items = [(line["top"], 0, line["text"] + "\n") for line in outside.extract_text_lines()]
+                items += [(t.bbox[1], 1, table_rows_text(t.extract())) for t in tables]
+                out[k] = "".join(piece for _, _, piece in sorted(items, key=lambda x: (x[0], x[1])))
+    except Exception:  # whatever pdfplumber cannot read, pypdf's text layer still gives
+        return {}
+    return out
 
 
 def pdf_text(data: bytes, path: str | Path = "<bytes>") -> str:
@@ -209,7 +248,8 @@ def pdf_text(data: bytes, path: str | Path = "<bytes>") -> str:
                 ok = 0
             if not ok:
                 raise ReportError(path, "password-protected PDF; save an unprotected copy and try again")
-        pages = [(page.extract_text() or "").rstrip("\n") for page in reader.pages]
+        with_tables = _pdf_page_with_tables(data)
+        pages = [(with_tables.get(k) or page.extract_text() or "").rstrip("\n") for k, page in enumerate(reader.pages)]
     except ReportError:
         raise
     except Exception as exc:

@@ -45,11 +45,11 @@ class Claim:
 
 def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:
     """Every claim of every kind, in order of position."""
-    from . import conflicts, grades, products, rates, totals, units, years
+    from . import conflicts, funds, grades, products, rates, totals, units, weights, years
 
     facts = facts or Facts(report)
     claims: list[Claim] = []
-    for module in (units, rates, totals, products, grades, conflicts, years):
+    for module in (units, rates, totals, products, grades, conflicts, years, funds, weights):
         claims.extend(module.extract(facts))
     claims.sort(key=lambda c: (c.start, c.end, c.rule, c.relation))
     return claims
