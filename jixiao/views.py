@@ -24,7 +24,8 @@ table.jx-table tr.jx-bad td:last-child{color:#c62828;font-weight:bold}
 .jx-ctx{color:#444;background:#fafafa;padding:4px 8px;border-left:3px solid #bbb;white-space:pre-wrap}
 .jx-ctx mark{background:#ffe082;padding:0 1px}
 table.jx-table{border-collapse:collapse;font-size:13px}
-table.jx-table td,table.jx-table th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left}
+table.jx-table td,table.jx-table th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left!important}
+table.jx-table td:last-child{white-space:nowrap}
 </style>"""
 
 
