@@ -73,7 +73,8 @@ def finding_cards(source: str, findings: list[dict], limit: int | None = None) -
     """Findings sorted by severity, each shown once (overlapping spans of one rule merged), with its
     rule's Chinese name, where it is, the reviewer's mark, its message and its evidence in context."""
     groups = merge_overlapping(findings)
-    groups.sort(key=lambda g: (min(SEVERITY_RANK.get(f["severity"], 9) for f in g), g[0]["start"], g[0]["rule"]))
+    groups.sort(key=lambda g: ({f.get("review") for f in g} == {"误报"},  # dismissed ones last
+                               min(SEVERITY_RANK.get(f["severity"], 9) for f in g), g[0]["start"], g[0]["rule"]))
     cards = []
     for group in groups[:limit]:
         first = min(group, key=lambda f: SEVERITY_RANK.get(f["severity"], 9))

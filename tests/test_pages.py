@@ -65,3 +65,25 @@ def test_page_template_loads_nothing_and_names_the_town(tmp_path):
     assert "<title>白沙镇 2023年度 绩效自评报告审核</title>" in html and 'href="../index.html"' in html
     assert not re.search(r"<script[^>]*\bsrc=", html) and "MathJax" not in html and "require" not in html.lower()
     assert "jx-card" in html and "@page" in html
+
+
+def test_pages_print_on_a4(tmp_path):
+    import pypdf
+
+    from jixiao.batch import page_header, to_html
+
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Chromium (.ci/run installs Debian's chromium)")
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    page = tmp_path / "summary.html"
+    to_html(ROOT / "notebooks" / "summary.ipynb", page, no_input=True, title="全县汇总", header=page_header("全县汇总", []))
+    pdf = tmp_path / "summary.pdf"
+    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", f"--user-data-dir={tmp_path / 'chromium'}",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120)
+    pages = pypdf.PdfReader(pdf).pages
+    assert len(pages) >= 2
+    for p in pages:
+        width, height = float(p.mediabox.width), float(p.mediabox.height)
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points, portrait
