@@ -129,23 +129,56 @@ def write_json(path: str | Path, data) -> None:
 
 
 def page_starts(report: Report) -> list[int]:
-    """Offsets where each page of a PDF starts in the source text (empty for other formats): the
-    text layer is read again the way ingest joins it, one newline between pages."""
-    if report.format != "pdf":
-        return []
+    """Offsets where each page starts in the source text, where the file knows its pages: a PDF's
+    pages (its text layer read again the way ingest joins it), a .docx's page breaks (hard breaks
+    and the breaks Word recorded when it last laid the document out). Empty when unknown."""
     try:
-        import pypdf
-        reader = pypdf.PdfReader(report.path)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        lengths = [len((page.extract_text() or "").rstrip("\n")) for page in reader.pages]
-    except Exception:
+        if report.format == "pdf":
+            return _pdf_page_starts(report)
+        if report.format == "docx":
+            return _docx_page_starts(report)
+    except Exception:  # a page number is a convenience: never a reason to fail an audit
         return []
+    return []
+
+
+def _pdf_page_starts(report: Report) -> list[int]:
+    import pypdf
+
+    reader = pypdf.PdfReader(report.path)
+    if reader.is_encrypted:
+        reader.decrypt("")
+    lengths = [len((page.extract_text() or "").rstrip("\n")) for page in reader.pages]
     starts, offset = [], 0
     for n in lengths:
         starts.append(offset)
         offset += n + 1
     return starts if offset == len(report.text) else []
+
+
+def _docx_page_starts(report: Report) -> list[int]:
+    """The blocks of the .docx in ingest's order, their offsets, and the page breaks inside them."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+
+    from .ingest import _table_text
+
+    document = docx.Document(report.path)
+    breaks, offset = [], 0
+    for block in document.iter_inner_content():
+        element = block._tbl if isinstance(block, Table) else block._p
+        block_text = _table_text(block) if isinstance(block, Table) else block.text + "\n"
+        seen = 0
+        for el in element.iter():
+            if el.tag == qn("w:t"):
+                seen += len(el.text or "")
+            elif el.tag == qn("w:lastRenderedPageBreak") or (el.tag == qn("w:br") and el.get(qn("w:type")) == "page"):
+                breaks.append(offset + min(seen, len(block_text)))
+        offset += len(block_text)
+    if offset != len(report.text) or not breaks:
+        return []
+    return [0] + sorted(b for b in set(breaks) if 0 < b < len(report.text))
 
 
 def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,

@@ -87,3 +87,25 @@ def test_pages_print_on_a4(tmp_path):
     for p in pages:
         width, height = float(p.mediabox.width), float(p.mediabox.height)
         assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4 in points, portrait
+
+
+def test_locations_give_section_paragraph_and_docx_page(tmp_path):
+    import docx
+
+    from jixiao.audit import Audit
+    from jixiao.report import load_report
+
+    document = docx.Document()
+    for line in ("桐溪县某镇人民政府", "2023年度部门整体支出绩效自评报告", "一、基本情况", "（一）部门职能", "第一页的内容。"):
+        document.add_paragraph(line)
+    document.add_page_break()
+    for line in ("二、预算执行情况", "（一）收入", "1.财政拨款", "第二页的内容，全年预算执行率为95%。"):
+        document.add_paragraph(line)
+    document.save(tmp_path / "r.docx")
+    report = load_report(tmp_path / "r.docx")
+    audit = Audit(report, [], None, {})
+    first = audit.location(report.text.index("第一页"))
+    second = audit.location(report.text.index("95%"))
+    assert first == {"section": "一、（一）", "paragraph": 5, "page": 1}
+    assert second["section"] == "二、（一）1." and second["page"] == 2
+    assert second["paragraph"] == first["paragraph"] + 4  # counted as the report model counts them
