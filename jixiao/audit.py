@@ -76,11 +76,18 @@ class Audit:
         page = bisect_right(self._page_starts, start) if self._page_starts else None
         return {"section": "".join(reversed(labels)), "paragraph": para.index + 1 if para else None, "page": page}
 
-    def amount(self, f: Finding) -> float | None:
-        """The largest sum of money (万元) written inside the evidence, if any."""
-        values = [float(g.wan) for g in self.report.figures
-                  if f.start <= g.start and g.end <= f.end and g.kind == "money" and g.wan is not None]
-        return max(values, key=abs) if values else None
+    def amount(self, f: Finding) -> str | None:
+        """For an arithmetic finding, the largest sum of money inside its evidence, as written
+        (637.11元 stays 637.11元: for a unit error the written form is the point)."""
+        if not _arithmetic(f.rule):
+            return None
+        money = [g for g in self.report.figures
+                 if f.start <= g.start and g.end <= f.end and g.kind == "money" and g.wan is not None]
+        if not money:
+            return None
+        g = max(money, key=lambda g: abs(g.wan))
+        written = self.report.text[g.start:g.end]
+        return written if g.unit and g.unit in written else f"{written}{g.unit or ''}"
 
     def records(self) -> list[dict]:
         """Each finding as the contract has it, with its rule's Chinese name, location, amount,
@@ -109,6 +116,16 @@ class Audit:
 
     def save(self, path: str | Path) -> None:
         write_json(path, self.results())
+
+
+def _arithmetic(rule_id: str) -> bool:
+    """Rules registered by the arithmetic module (a sum of money is what they are about)."""
+    from .rules import REGISTRY, all_rules
+
+    if not REGISTRY:
+        all_rules()
+    rule = REGISTRY.get(rule_id)
+    return rule is not None and rule.func.__module__.endswith(".arithmetic")
 
 
 def write_json(path: str | Path, data) -> None:

@@ -166,8 +166,6 @@ def write_xlsx(path: str | Path, results: list[dict], title: str = "绩效自评
     rows = issue_rows(results)
     _sheet(issues, title, ISSUE_HEADERS, rows, ISSUE_WIDTHS)
     col = {h: k for k, h in enumerate(ISSUE_HEADERS)}
-    for row in issues.iter_rows(min_row=3):
-        row[col["涉及金额"]].number_format = '#,##0.00"万元"'
     review_letter = chr(ord("A") + col[REVIEW_HEADER])
     check = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True,
                            showErrorMessage=True, errorTitle=REVIEW_HEADER, error="请填 " + "、".join(DECISIONS) + " 之一")

@@ -150,7 +150,7 @@ def test_workbook_sheets_headers_autofilter_print_setup_and_long_cells(tmp_path)
 
     f = {"rule": "B04", "severity": "low", "message": "=HYPERLINK(\"http://x\")", "evidence": "=1+1", "start": 0, "end": 4}
     high = {"rule": "A01", "severity": "high", "message": "比率不符", "evidence": "95%", "start": 9, "end": 12,
-            "amount": 120.5, "location": {"section": "三、（二）2.", "paragraph": 7, "page": None}}
+            "amount": "120.50万元", "location": {"section": "三、（二）2.", "paragraph": 7, "page": None}}
     huge = {"rule": "B03", "severity": "medium", "message": "长", "evidence": "长" * 40000, "start": 20, "end": 40020}
     results = [_result("白沙镇", [f, huge]), _result("柳湾镇", [high])]
     write_xlsx(tmp_path / "f.xlsx", results)
@@ -167,7 +167,7 @@ def test_workbook_sheets_headers_autofilter_print_setup_and_long_cells(tmp_path)
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
     assert [r[3] for r in rows] == [f"A01 {rule_titles()['A01']}", f"B03 {rule_titles()['B03']}",
                                     f"B04 {rule_titles()['B04']}"]  # most severe first
-    assert rows[0][6] == "三、（二）2. · 第7段" and rows[0][7] == 120.5 and "财预〔2020〕10号" in rows[0][8]
+    assert rows[0][6] == "三、（二）2. · 第7段" and rows[0][7] == "120.50万元" and "财预〔2020〕10号" in rows[0][8]
     assert ws.cell(row=3, column=6).alignment.wrap_text
     assert max(len(str(c.value or "")) for r in ws.iter_rows() for c in r) <= EXCEL_CELL_MAX
     formula = next(c for r in ws.iter_rows(min_row=3) for c in r if c.value == "=1+1")
