@@ -43,18 +43,68 @@ def notebook_path(name: str) -> Path:
     return path
 
 
-def to_html(notebook: Path, target: Path, no_input: bool) -> None:
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def page_header(title: str, links: list[tuple[str, str]]) -> str:
+    """The header of a page: its title and a line of links (label, relative href), all escaped."""
+    from .views import text
+
+    nav = "".join(f'<a href="{text(href)}">{text(label)}</a>' for label, href in links)
+    return f'<header class="jx-head"><h1>{text(title)}</h1><nav class="jx-nav">{nav}</nav></header>'
+
+
+def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = None, header: str = "") -> None:
+    """A self-contained page: no remote script (require.js, MathJax, mermaid, widgets are not
+    loaded), no stderr output (warnings and logs are not for reviewers), `title` in <title>."""
     import nbformat
     from nbconvert import HTMLExporter
 
     from .exports import write_atomic
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
+    exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
     exporter.exclude_input = no_input
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = [_for_reviewers(o) if no_input else o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    nb.metadata.pop("widgets", None)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
     write_atomic(target, body.encode("utf-8"))
+
+
+def _for_reviewers(output):
+    """An error as one escaped line for the reviewer's page (the traceback stays on the full page)."""
+    import nbformat
+
+    from .views import text
+
+    if output.get("output_type") != "error":
+        return output
+    first = (str(output.get("evalue") or "").splitlines() or [""])[0][:300]
+    html = f'<p style="color:#c62828">这一步出错，本页其后的内容不完整：{text(output.get("ename"))}: {text(first)}</p>'
+    return nbformat.v4.new_output("display_data", data={"text/html": html})
+
+
+def town_title(params: TownParams) -> str:
+    return f"{params.town or params.name} {params.year or ''}年度 绩效自评报告审核".replace("  ", " ")
+
+
+def copy_source(params: TownParams, folder: Path) -> str | None:
+    """A copy of the source report beside the pages (report.txt / .docx / .pdf); its file name."""
+    source = Path(params.report)
+    if not source.is_file():
+        return None
+    name = "report" + source.suffix.lower()
+    shutil.copyfile(source, folder / name)
+    return name
 
 
 def _kernel_trouble(exc: BaseException) -> bool:
@@ -81,9 +131,14 @@ def execute(template: Path, output: Path, parameters: dict) -> None:
             raise
 
 
-def run_town(params: TownParams, staging: Path, index_path: Path) -> TownRun:
-    """Execute the audit notebook for one town and render its pages; never raises."""
+def run_town(params: TownParams, staging: Path, index_path: Path, neighbours: tuple = (None, None),
+             review_path: Path | None = None) -> TownRun:
+    """Execute the audit notebook for one town and render its pages; never raises.
+
+    neighbours: the previous and next town's (folder name, label), for the pages' links."""
     import papermill as pm
+
+    from .exports import write_atomic
 
     run = TownRun(params.name, params.town, params.year)
     folder = staging / params.name
@@ -91,24 +146,44 @@ def run_town(params: TownParams, staging: Path, index_path: Path) -> TownRun:
     notebook = folder / "audit.ipynb"
     results = folder / "results.json"
     own = folder / "reuse.pkl"
+    links = [("← 返回索引", "../index.html"), ("全县汇总", "../summary.html")]
+    for word, neighbour in zip(("上一个", "下一个"), neighbours):
+        if neighbour:
+            links.append((f"{word}：{neighbour[1]}", f"../{neighbour[0]}/review.html"))
+    try:
+        source = copy_source(params, folder)
+    except OSError:
+        source = None
+    if source:
+        links.append(("报告原文", source))
+    title = town_title(params)
     try:
         execute(notebook_path("audit.ipynb"), notebook,
                 {**params.notebook_parameters(), "index_path": str(own if own.exists() else index_path),
-                 "results_path": str(results)})
+                 "results_path": str(results), "review_path": str(review_path) if review_path else None})
     except pm.PapermillExecutionError as exc:
         run.status, run.error = "failed", f"{exc.ename}: {str(exc.evalue).splitlines()[0][:300] if exc.evalue else ''}"
     except Exception as exc:  # kernel could not start, notebook missing…
         run.status, run.error = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
     if notebook.exists():
         try:
-            to_html(notebook, folder / "full.html", no_input=False)
+            to_html(notebook, folder / "full.html", no_input=False, title=f"{title}（含代码）",
+                    header=page_header(f"{title}（含代码）", links + [("审核页面", "review.html")]))
             run.pages.append(("完整页面", f"{params.name}/full.html"))
+            to_html(notebook, folder / "review.html", no_input=True, title=title,
+                    header=page_header(title, links + [("完整页面（含代码）", "full.html")]))
             if run.status == "ok":
-                to_html(notebook, folder / "review.html", no_input=True)
                 run.pages.insert(0, ("审核页面", f"{params.name}/review.html"))
         except Exception as exc:
             run.status, run.error = "failed", run.error or f"HTML: {type(exc).__name__}: {exc}"
         run.pages.append(("笔记本", f"{params.name}/audit.ipynb"))
+    if not (folder / "review.html").exists():  # the neighbours' links lead somewhere
+        from .views import text
+        write_atomic(folder / "review.html", (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                                              f'<title>{text(title)}</title></head><body>{page_header(title, links)}'
+                                              f'<p>处理失败：{text(run.error or "")}</p></body></html>\n').encode("utf-8"))
+    if source:
+        run.pages.append(("报告原文", f"{params.name}/{source}"))
     if run.status == "ok" and results.exists():
         data = json.loads(results.read_text(encoding="utf-8"))
         run.counts = data["counts"]
@@ -149,7 +224,8 @@ def build_reuse_index(towns: list[TownParams], path: Path, staging: Path) -> lis
 
 
 def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, scheduler: str | None = None,
-              progress: bool = True) -> list[TownRun]:
+              progress: bool = True, review_path: str | Path | None = None) -> list[TownRun]:
+    """review_path: the reviewers' decisions (jixiao review import); by default PARAMS_DIR/review.json."""
     params_dir, out_dir = Path(params_dir), Path(out_dir)
     files = sorted(params_dir.glob("*.yaml")) + sorted(params_dir.glob("*.yml"))
     if not files:
@@ -167,9 +243,12 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
     try:
         index_path = staging / "reuse.idx"
         build_reuse_index(towns, index_path, staging)
-        runs += _run_all(towns, staging, index_path, jobs, scheduler, progress)
+        review = Path(review_path) if review_path else params_dir / "review.json"
+        review = review.resolve() if review.is_file() else None
+        runs += _run_all(towns, staging, index_path, jobs, scheduler, progress, review)
         runs.sort(key=lambda r: r.name)
         _finish(runs, staging)
+        fix_modes(staging)
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -177,23 +256,42 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
     return runs
 
 
-def _run_all(towns, staging, index_path, jobs, scheduler, progress) -> list[TownRun]:
+def neighbours(towns: list[TownParams]) -> dict[str, tuple]:
+    """Each town's previous and next town in name order: (folder name, label) or None."""
+    ordered = sorted(towns, key=lambda t: t.name)
+    labels = [(t.name, f"{t.town or t.name}{t.year or ''}") for t in ordered]
+    return {t.name: (labels[k - 1] if k else None, labels[k + 1] if k + 1 < len(labels) else None)
+            for k, t in enumerate(ordered)}
+
+
+def fix_modes(folder: Path) -> None:
+    """Every output readable as the umask allows (0644 / 0755 under umask 022), whatever wrote it."""
+    from .exports import umask_mode
+
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(umask_mode(0o777) if path.is_dir() else umask_mode())
+
+
+def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None) -> list[TownRun]:
     from tqdm import tqdm
+
+    near = neighbours(towns)
 
     bar = tqdm(total=len(towns), desc="乡镇", unit="个", disable=not progress, file=sys.stderr)
     out = []
     if scheduler:
         from .distributed import run_on_dask
-        for run in run_on_dask(scheduler, towns, staging, index_path):
+        for run in run_on_dask(scheduler, towns, staging, index_path, {t.name: (near[t.name], review) for t in towns}):
             out.append(run)
             bar.update()
     elif jobs <= 1:
         for t in towns:
-            out.append(run_town(t, staging, index_path))
+            out.append(run_town(t, staging, index_path, near[t.name], review))
             bar.update()
     else:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_town, t, staging, index_path): t for t in towns}
+            futures = {pool.submit(run_town, t, staging, index_path, near[t.name], review): t for t in towns}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
@@ -218,7 +316,8 @@ def _finish(runs: list[TownRun], staging: Path) -> None:
     write_csv(staging / "findings.csv", results)
     try:
         execute(notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
-        to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True)
+        to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True, title="全县汇总",
+                header=page_header("全县汇总", [("← 返回索引", "index.html"), ("问题清单（Excel）", "findings.xlsx")]))
     except Exception as exc:
         write_atomic(staging / "summary.html", f"<p>全县汇总生成失败：{type(exc).__name__}</p>".encode("utf-8"))
     write_atomic(staging / "index.html", index_html([asdict(r) for r in runs]).encode("utf-8"))

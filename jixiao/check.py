@@ -120,17 +120,20 @@ def time_limit(seconds: int, path: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None) -> list[Outcome]:
-    """Check reports given together; a file that fails is listed with its error and the rest go on."""
+def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None,
+                progress=None) -> list[Outcome]:
+    """Check reports given together; a file that fails is listed with its error and the rest go on.
+    progress: wraps each loop (an iterable and a label → an iterable), e.g. a tqdm bar."""
+    show = progress or (lambda items, label: items)
     outcomes: list[Outcome] = []
-    for path in expand_paths(paths):
+    for path in show(expand_paths(paths), "读取"):
         try:
             with time_limit(TIME_LIMIT_S, path):
                 outcomes.append(Outcome(path, load_report(path)))
         except ReportError as exc:
             outcomes.append(Outcome(path, error=exc.cause))
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
-    for o in outcomes:
+    for o in show(outcomes, "核对"):
         if o.report is None:
             continue
         try:
