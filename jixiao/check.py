@@ -1,6 +1,7 @@
 """Run the rules over reports given together, and build the JSON output of `jixiao check`."""
 from __future__ import annotations
 
+import math
 import signal
 import threading
 from contextlib import contextmanager
@@ -71,20 +72,47 @@ class Outcome:
 
     def as_dict(self) -> dict:
         if self.error is not None:
-            return {"path": self.path, "error": self.error, "findings": []}
-        return {"path": self.path, "meta": self.report.meta.as_dict(),
-                "findings": [f.as_dict() for f in self.findings], "claims": self.claims}
+            return {"path": printable(self.path), "error": printable(self.error), "findings": []}
+        return _clean({"path": self.path, "meta": self.report.meta.as_dict(),
+                       "findings": [f.as_dict() for f in self.findings], "claims": self.claims})
+
+
+def printable(s: str) -> str:
+    """A file name or message as valid Unicode: bytes that were not UTF-8 in a file name (kept by
+    Python as lone surrogates) are written as \\xNN, so the name prints and fits in JSON."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in s):
+        return s
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _clean(value):
+    """JSON-safe output: printable strings, and no Infinity/NaN (a figure of hundreds of digits is
+    beyond a float; its value is then null, the text and offsets still say what was written)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
-    """Files as given; a directory stands for the report files inside it, sorted by name."""
+    """Files as given; a directory stands for the report files inside it, sorted by name.
+
+    A folder that cannot be listed stands for itself, so that reading it gives its error."""
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            out.extend(str(c) for c in sorted(path.iterdir()) if c.is_file() and c.suffix.lower() in REPORT_SUFFIXES)
-        else:
-            out.append(str(p))
+        try:
+            if path.is_dir():
+                out.extend(str(c) for c in sorted(path.iterdir()) if c.is_file() and c.suffix.lower() in REPORT_SUFFIXES)
+                continue
+        except OSError:
+            pass
+        out.append(str(p))
     return out
 
 
@@ -120,15 +148,29 @@ def time_limit(seconds: int, path: str):
         signal.signal(signal.SIGALRM, previous)
 
 
+def failure_cause(exc: BaseException) -> str:
+    """One deterministic line for any failure on one file: a ReportError's cause as it is, any
+    other exception as 'internal error (Type: first line)', no traceback, no memory addresses."""
+    if isinstance(exc, ReportError):
+        return " ".join(str(exc.cause).split()) or "cannot be read"
+    if isinstance(exc, RecursionError):
+        return "internal error (RecursionError): the report's structure is nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "internal error (MemoryError): the report needs more memory than is available"
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"internal error ({type(exc).__name__}{': ' + first if first else ''}); please report it with the file"
+
+
 def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None) -> list[Outcome]:
-    """Check reports given together; a file that fails is listed with its error and the rest go on."""
+    """Check reports given together; a file that fails, whatever the cause, is listed with its
+    one-line error and the rest go on."""
     outcomes: list[Outcome] = []
     for path in expand_paths(paths):
         try:
             with time_limit(TIME_LIMIT_S, path):
                 outcomes.append(Outcome(path, load_report(path)))
-        except ReportError as exc:
-            outcomes.append(Outcome(path, error=exc.cause))
+        except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
+            outcomes.append(Outcome(path, error=failure_cause(exc)))
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
     for o in outcomes:
         if o.report is None:
@@ -137,8 +179,8 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
             with time_limit(TIME_LIMIT_S, o.path):
                 o.findings = run_rules(o.report, ctx, only)
                 o.claims = claim_records(o.report, ctx)
-        except ReportError as exc:
-            o.report, o.error = None, exc.cause
+        except Exception as exc:  # noqa: BLE001
+            o.report, o.findings, o.claims, o.error = None, [], [], failure_cause(exc)
     return outcomes
 
 
@@ -150,4 +192,5 @@ def claim_records(report: Report, ctx: Context) -> list[dict]:
 
 
 def as_json(outcomes: list[Outcome]) -> dict:
+    """The output contract; every string printable, every number finite."""
     return {"reports": [o.as_dict() for o in outcomes]}

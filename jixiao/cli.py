@@ -9,13 +9,20 @@ from . import __version__
 from .errors import JixiaoError
 
 
+def _safe(s: str) -> str:
+    from .check import printable
+    return printable(s)
+
+
 def _out(s: str) -> None:
-    sys.stdout.buffer.write(s.encode("utf-8"))
+    """UTF-8 whatever the locale; a file name that is not UTF-8 is written with \\xNN escapes."""
+    sys.stdout.buffer.write(_safe(s).encode("utf-8", "backslashreplace"))
     sys.stdout.flush()
 
 
 def _err(s: str) -> None:
-    sys.stderr.write(f"jixiao: {s}\n")
+    sys.stderr.buffer.write(f"jixiao: {_safe(s)}\n".encode("utf-8", "backslashreplace"))
+    sys.stderr.flush()
 
 
 def cmd_text(args) -> int:
@@ -212,6 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # one line, never a traceback (JIXIAO_DEBUG=1 shows it)
+        import os
+        if os.environ.get("JIXIAO_DEBUG"):
+            raise
+        from .check import failure_cause
+        where = getattr(args, "file", None)
+        _err(f"{where + ': ' if where else ''}{failure_cause(exc)}")
+        return 1
 
 
 if __name__ == "__main__":
