@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import math
+import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,21 +125,32 @@ def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -
     return sort_findings(findings)
 
 
-TIME_LIMIT_S = 60
+TIME_LIMIT_S = 60  # per file, reading and rules together; JIXIAO_TIME_LIMIT overrides (seconds)
+
+
+def time_limit_s() -> float:
+    try:
+        return max(0.1, float(os.environ.get("JIXIAO_TIME_LIMIT", TIME_LIMIT_S)))
+    except ValueError:
+        return TIME_LIMIT_S
 
 
 @contextmanager
-def time_limit(seconds: int, path: str):
+def time_limit(seconds: float, path: str, budget: float | None = None):
     """Bound the work on one file: a report that takes longer is reported, not waited for.
 
-    Uses SIGALRM, so it applies in the main thread on Unix; elsewhere it does nothing.
+    `seconds` is what is left of the file's `budget` (the limit the message names). Uses SIGALRM,
+    so it applies in the main thread on Unix; elsewhere it does nothing.
     """
+    budget = seconds if budget is None else budget
+    if seconds <= 0:
+        raise ReportError(path, f"took longer than {budget:g} s to process; the file is too large or too complex")
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expired(signum, frame):
-        raise ReportError(path, f"took longer than {seconds} s to process; the file is too large or too complex")
+        raise ReportError(path, f"took longer than {budget:g} s to process; the file is too large or too complex")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -165,18 +178,22 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
     """Check reports given together; a file that fails, whatever the cause, is listed with its
     one-line error and the rest go on."""
     outcomes: list[Outcome] = []
+    limit = time_limit_s()
+    spent: dict[int, float] = {}  # one budget per file: reading and rules together
     for path in expand_paths(paths):
+        start = time.monotonic()
         try:
-            with time_limit(TIME_LIMIT_S, path):
+            with time_limit(limit, path):
                 outcomes.append(Outcome(path, load_report(path)))
         except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
             outcomes.append(Outcome(path, error=failure_cause(exc)))
+        spent[id(outcomes[-1])] = time.monotonic() - start
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
     for o in outcomes:
         if o.report is None:
             continue
         try:
-            with time_limit(TIME_LIMIT_S, o.path):
+            with time_limit(limit - spent[id(o)], o.path, limit):
                 o.findings = run_rules(o.report, ctx, only)
                 o.claims = claim_records(o.report, ctx)
         except Exception as exc:  # noqa: BLE001

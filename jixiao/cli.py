@@ -131,7 +131,8 @@ def cmd_params(args) -> int:
 
 def cmd_batch(args) -> int:
     from .batch import run_batch
-    runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
+    runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet,
+                     town_timeout=args.town_timeout)
     failed = [r for r in runs if r.status != "ok"]
     for r in failed:
         _err(f"{r.name}: {r.error}")
@@ -191,7 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_params)
     s = sub.add_parser("batch", help="run the audit notebook for every township and render the pages")
     s.add_argument("params_dir", nargs="?", default="params")
-    s.add_argument("--out", default="outputs", help="output folder, replaced whole (default: outputs)")
+    s.add_argument("--out", default="outputs", help="output folder, replaced whole; only an empty folder or one "
+                                                     "made by jixiao is replaced (default: outputs)")
+    s.add_argument("--town-timeout", type=float, default=600, metavar="SECONDS",
+                   help="time limit per town, per notebook cell (default: 600); a town over it fails")
     s.add_argument("--jobs", type=int, default=1, help="parallel processes on this machine")
     s.add_argument("--scheduler", help="a Dask scheduler address, or local:N for a LocalCluster of N workers")
     s.add_argument("--quiet", action="store_true", help="no progress bar")

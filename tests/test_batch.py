@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 import yaml
 
+from jixiao.batch import MARKER
+
 from .conftest import EXAMPLES, run_cli
 
 HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
@@ -41,6 +43,7 @@ def test_batch_with_an_unreadable_town(tmp_path):
     _params(params, "坏镇", 2023, broken, reports)
     out = tmp_path / "outputs"
     out.mkdir()
+    (out / MARKER).write_text("", encoding="utf-8")  # made by an earlier batch: replaced whole
     (out / "stale.txt").write_text("from an earlier run", encoding="utf-8")
 
     result = run_cli("batch", str(params), "--out", str(out), "--jobs", "2", "--quiet")
