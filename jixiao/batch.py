@@ -11,6 +11,7 @@ each town has a time limit (Papermill's execution timeout); worker processes die
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -90,7 +91,7 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
                                 log_output=False, kernel_name="python3", start_timeout=120,
-                                execution_timeout=timeout,
+                                execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
             return
         except pm.PapermillExecutionError:
@@ -214,8 +215,10 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
             runs.append(TownRun(name, status="failed", error=f"cannot read parameters ({type(exc).__name__})"))
     out_dir = Path(os.path.abspath(out_dir))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    inputs = [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+    check_out_dir(out_dir, inputs)  # before the lock, so a refused --out leaves no lock file beside it
     with BatchLock(out_dir):
-        check_out_dir(out_dir, [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus])
+        check_out_dir(out_dir, inputs)  # again: another run may have changed it meanwhile
         clean_stale(out_dir)
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)

@@ -53,7 +53,7 @@ def read_source(path: str | Path) -> Source:
     """Read one report file; raise ReportError with a one-line cause when it cannot be read."""
     p = Path(path)
     if not p.exists():
-        raise ReportError(p, "file not found")
+        raise ReportError(p, "is a symbolic link to nothing (or to itself)" if p.is_symlink() else "file not found")
     if p.is_dir():
         raise ReportError(p, "is a directory, not a report file")
     suffix = p.suffix.lower()

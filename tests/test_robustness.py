@@ -3,7 +3,10 @@ traceback, never a hang; the good files of a batch go on."""
 from __future__ import annotations
 
 import json
-import time
+import os
+import subprocess
+import sys
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -14,8 +17,10 @@ from jixiao.errors import ReportError
 from jixiao.ingest import decode_text, read_source
 from jixiao.report import parse_text
 
-from .badinputs import CASES, make
-from .conftest import run_cli, seeds_or_skip
+from .badinputs import CASES, NON_UTF8_NAME, make, run_each
+from .conftest import ROOT, run_cli, seeds_or_skip
+
+LIMIT = 10  # seconds per file in these tests (the default is 60): the cases over it fail sooner
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +30,38 @@ def bad(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_each_bad_input(bad, case):
-    path = bad / case.name
-    start = time.perf_counter()
-    [outcome] = check_paths([path])
-    assert time.perf_counter() - start < 30
+@pytest.fixture(scope="module")
+def runs(bad):
+    """`jixiao check CASE --json` on every case, each in a process of its own, two at a time."""
+    if not hasattr(os, "fork"):
+        pytest.skip("the corpus runner forks (Unix)")
+    return run_each(bad, CASES, time_limit=LIMIT, parallel=2)
+
+
+def test_the_corpus_covers_the_classes():
+    assert len(CASES) >= 60 and len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name.encode("ascii", "backslashreplace").decode())
+def test_each_bad_input(bad, runs, case):
+    """Valid JSON, no traceback, one line per error, within the time limit (+5 s) and 2 GB."""
+    run = runs[case.name]
+    assert b"Traceback" not in run.stderr and run.code in (0, 1), run.stderr.decode("utf-8", "replace")[-2000:]
+    [report] = json.loads(run.stdout.decode("utf-8"), parse_constant=_no_constants)["reports"]
+    assert run.seconds < LIMIT + 5 and run.peak_mb < 2048, (run.seconds, run.peak_mb)
     if case.cause is None:
-        assert outcome.error is None, outcome.error
-        assert all(outcome.report.text[f.start:f.end] == f.evidence for f in outcome.findings)
+        assert "error" not in report, report["error"]
+        assert run.code == 0 and run.stderr == b""
+        text = read_source(bad / case.name).text
+        for item in report["findings"] + report["claims"]:
+            assert text[item["start"]:item["end"]] == item["evidence"]
     else:
-        assert outcome.error is not None and case.cause in outcome.error and "\n" not in outcome.error
+        assert case.cause in report["error"] and "\n" not in report["error"], report["error"]
+        assert run.code == 1 and len(run.stderr.decode("utf-8").splitlines()) == 1
+
+
+def _no_constants(name):
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def test_external_entities_are_not_resolved(bad):
@@ -55,13 +81,17 @@ def test_malformed_numbers_are_not_read_as_figures(bad):
 def test_check_on_seeds_mixed_with_bad_inputs(bad):
     seeds = [str(p) for p in seeds_or_skip()]
     alone = json.loads(run_cli("check", *seeds, "--json").stdout)
-    mixed = run_cli("check", *seeds, str(bad), "--json")
+    env = {**os.environ, "JIXIAO_TIME_LIMIT": str(LIMIT), "PYTHONPATH": str(ROOT)}
+    mixed = subprocess.run([sys.executable, "-m", "jixiao", "check", *seeds, str(bad), "--json"], capture_output=True,
+                           cwd=ROOT, env=env)
     assert mixed.returncode == 1
     errors = mixed.stderr.decode("utf-8").strip().splitlines()
-    failing = [c.name for c in CASES if c.cause is not None]
+    listed = [c for c in CASES if os.path.isfile(bad / c.name)]  # a folder stands for its regular files
+    failing = [c.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+               for c in listed if c.cause is not None]
     assert len(errors) == len(failing) and "Traceback" not in mixed.stderr.decode("utf-8")
     for name in failing:
-        assert sum(name in line for line in errors) == 1
+        assert sum(f"/{name}:" in line for line in errors) == 1
     together = {r["path"]: r for r in json.loads(mixed.stdout)["reports"]}
     for report in alone["reports"]:
         assert together[report["path"]] == report  # the seeds' findings are unchanged
@@ -94,3 +124,69 @@ def test_figure_extractor_on_arbitrary_numbers_and_units(parts):
     report = parse_text(text)
     for f in report.figures:
         assert text[f.start:f.end] == f.text and f.start < f.end
+
+
+def test_non_utf8_file_name_is_printed_with_escapes(bad):
+    out = run_cli("check", str(bad / NON_UTF8_NAME), "--json")
+    [report] = json.loads(out.stdout.decode("utf-8"))["reports"]
+    assert out.returncode == 0 and report["path"].endswith("\\xb1\\xa8\\xb8\\xe6_gbk_name.txt")
+    text = run_cli("outline", str(bad / NON_UTF8_NAME))
+    assert text.returncode == 0 and b"\\xb1\\xa8" in text.stdout
+
+
+def test_fifo_and_device_do_not_block_text_or_outline(bad):
+    for name, cause, commands in (("fifo.txt", b"named pipe", ("text", "outline")),
+                                  ("dev_zero.txt", b"character device", ("figures",))):
+        for command in commands:
+            out = subprocess.run([sys.executable, "-m", "jixiao", command, str(bad / name)], capture_output=True,
+                                 cwd=ROOT, timeout=30)
+            assert out.returncode == 1 and cause in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_a_thousand_nested_sections_need_no_recursion():
+    text = "绩效自评报告\n" + "1. 项目资金100万元。\n" * 3000
+    report = parse_text(text)
+    nodes = list(report.sections.walk())
+    assert len(nodes) == 3001 and max(n.depth for n in nodes) == 3000
+    assert all(n.start <= n.end for n in nodes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=0, max_value=4))
+def test_long_figures_are_checked_exactly(digits, decimals):
+    """A consistent sum of amounts of any length gives no arithmetic finding; one changed digit does."""
+    from decimal import Decimal
+    a = Decimal("7" * digits + ("." + "5" * decimals if decimals else ""))
+    b = Decimal("3" * digits + ("." + "2" * decimals if decimals else ""))
+    head = "桐溪县红岩镇人民政府\n2023年度部门整体支出绩效自评报告\n一、部门预算及执行情况\n"
+    fmt = f".{decimals}f"
+    text = head + f"全年支出合计{a + b:{fmt}}万元，其中基本支出{a:{fmt}}万元，项目支出{b:{fmt}}万元。\n"
+    [outcome] = check_paths_text(text)
+    assert outcome.error is None and not [f for f in outcome.findings if f.rule.startswith("A")]
+
+
+def check_paths_text(text):
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.txt"
+        path.write_text(text, encoding="utf-8")
+        return check_paths([path])
+
+
+_INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u202a",
+                              "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u00ad"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.decimals(min_value=1, max_value=10**9, places=2, allow_nan=False, allow_infinity=False), _INVISIBLE,
+       st.integers(min_value=1, max_value=20))
+def test_invisible_characters_inside_a_figure_are_read_through(number, mark, at):
+    """Zero-width and bidi controls inside a figure: one figure, the same number, offsets unchanged."""
+    written = f"{number:.2f}"
+    at = min(at, len(written) - 1)
+    figure = written[:at] + mark + written[at:]
+    text = f"项目资金{figure}万元。"
+    [fig] = [f for f in parse_text(text).figures]
+    assert fig.number == Decimal(written) and fig.unit == "万元" and fig.decimals == 2
+    assert (fig.start, fig.end) == (4, 4 + len(figure) + 2) and text[fig.start:fig.end] == fig.text
