@@ -189,6 +189,7 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
             outcomes.append(Outcome(path, error=failure_cause(exc)))
         spent[id(outcomes[-1])] = time.monotonic() - start
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
+    _build_corpus_index(ctx, outcomes, only, limit)
     for o in outcomes:
         if o.report is None:
             continue
@@ -199,6 +200,23 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
         except Exception as exc:  # noqa: BLE001
             o.report, o.findings, o.claims, o.error = None, [], [], failure_cause(exc)
     return outcomes
+
+
+def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, limit: float) -> None:
+    """Build the cross-report index before the rules, on a budget of its own (the per-file limit
+    times the number of reports), so that a large file in the run does not spend the first
+    report's budget. Should even that run out, every report fails with the one same line."""
+    if not ctx.reports or not any(r.scope == "corpus" for r in all_rules(only)):
+        return
+    budget = limit * len(ctx.reports)
+    try:
+        with time_limit(budget, "<the cross-report index>"):
+            ctx.reuse_index()
+    except Exception as exc:  # noqa: BLE001
+        cause = f"the cross-report index of this run failed: {failure_cause(exc)}"
+        for o in outcomes:
+            if o.report is not None:
+                o.report, o.error = None, cause
 
 
 def claim_records(report: Report, ctx: Context) -> list[dict]:

@@ -190,3 +190,144 @@ def test_invisible_characters_inside_a_figure_are_read_through(number, mark, at)
     [fig] = [f for f in parse_text(text).figures]
     assert fig.number == Decimal(written) and fig.unit == "万元" and fig.decimals == 2
     assert (fig.start, fig.end) == (4, 4 + len(figure) + 2) and text[fig.start:fig.end] == fig.text
+
+
+# --- one file's failure, whatever it is, is that file's line ---------------------------------------
+
+def test_any_exception_in_a_rule_is_that_files_one_line_error(tmp_path, monkeypatch):
+    import jixiao.check as check
+    good, odd = tmp_path / "good.txt", tmp_path / "odd.txt"
+    head = "桐溪县红岩镇人民政府\n2023年度部门整体支出绩效自评报告\n"
+    good.write_text(head + "年初预算500万元，实际支出475万元，预算执行率95%。\n", encoding="utf-8")
+    odd.write_text(head + "触发\n", encoding="utf-8")
+    real = check.run_rules
+
+    def flaky(report, ctx, only=None):
+        if "触发" in report.text:
+            raise RuntimeError("boom\nsecond line")
+        return real(report, ctx, only)
+
+    monkeypatch.setattr(check, "run_rules", flaky)
+    first = check.check_paths([good, odd])
+    again = check.check_paths([odd, good])
+    assert first[0].error is None and first[0].report is not None
+    assert first[1].error == "internal error (RuntimeError: boom); please report it with the file"
+    assert again[0].error == first[1].error and again[1].error is None
+
+
+# --- parameters files ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, cause", [
+    ("bomb.yaml", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                  "town: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n", "aliases"),
+    ("deep.yaml", "town: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ("deepmap.yaml", "town: " + "{a: " * 2000 + "1" + "}" * 2000 + "\n", "nested too deeply"),
+    ("nested.yaml", "thresholds: {a: {b: {c: {d: 1}}}}\n", "nested more than"),
+    ("object.yaml", "town: !!python/object/apply:os.system ['echo pwned']\n", "not valid YAML"),
+    ("bigint.yaml", "town: x\nyear: " + "9" * 5000 + "\n", "not valid YAML"),
+    ("long.yaml", "town: " + "镇" * 100_000 + "/x\nyear: 2023\n", "larger than 64 KB"),
+    ("longtown.yaml", "town: " + "镇" * 5000 + "/x\nyear: 2023\n", "is not a valid name"),
+    ("binary.yaml", b"\xff\xfe\x00\x01", "not UTF-8"),
+    ("list.yaml", "- town\n- year\n", "expected a mapping"),
+])
+def test_bad_params_file_is_one_short_line(tmp_path, name, content, cause):
+    from jixiao.params import ParamsError, load_params
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(ParamsError) as err:
+        load_params(path)
+    message = str(err.value)
+    assert cause in message and "\n" not in message and len(message) < len(str(path)) + 160, message
+
+
+def test_params_that_are_not_files(tmp_path):
+    from jixiao.params import ParamsError, load_params
+    (tmp_path / "folder.yaml").mkdir()
+    os.mkfifo(tmp_path / "fifo.yaml")
+    with pytest.raises(ParamsError, match="is a folder"):
+        load_params(tmp_path / "folder.yaml")
+    with pytest.raises(ParamsError, match="named pipe"):
+        load_params(tmp_path / "fifo.yaml")
+    with pytest.raises(ParamsError, match="not found"):
+        load_params(tmp_path / "missing.yaml")
+
+
+# --- the reuse index is data ----------------------------------------------------------------------
+
+def _two_reports():
+    from jixiao.report import load_report
+
+    from .conftest import EXAMPLES
+    return [load_report(EXAMPLES / "reports" / n) for n in ("05_yuntai_2022.txt", "06_yuntai_2023.txt")]
+
+
+def test_index_saves_as_data_byte_identical_and_loads_the_same(tmp_path):
+    from jixiao.reuse import INDEX_MAGIC, ReuseIndex, build_index
+    reports = _two_reports()
+    index = build_index(reports)
+    index.save(tmp_path / "a.idx")
+    build_index(list(reports)).save(tmp_path / "b.idx")
+    data = (tmp_path / "a.idx").read_bytes()
+    assert data.startswith(INDEX_MAGIC) and data == (tmp_path / "b.idx").read_bytes()
+    loaded = ReuseIndex.load(tmp_path / "a.idx")
+    assert loaded.reuse(reports[1]) == index.reuse(reports[1]) and loaded.key_ids == index.key_ids
+    assert loaded.postings == index.postings and loaded.places == index.places
+
+
+def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_path):
+    import pickle  # only to craft the hostile file: jixiao itself never imports it
+
+    from jixiao.errors import JixiaoError
+    from jixiao.reuse import INDEX_MAGIC, ReuseIndex, ReuseSnapshot, build_index, load_reuse
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (tmp_path / "pickle.idx").write_bytes(pickle.dumps(Exploit()))
+    good = tmp_path / "good.idx"
+    build_index(_two_reports()).save(good)
+    data = good.read_bytes()
+    header_end = len(INDEX_MAGIC) + 8 + int.from_bytes(data[len(INDEX_MAGIC):len(INDEX_MAGIC) + 8], "little")
+    header = json.loads(data[len(INDEX_MAGIC) + 8:header_end])
+    crafted = {
+        "pickle.idx": None,
+        "truncated.idx": data[: len(data) // 2],
+        "version.idx": _with_header(data, header_end, {**header, "version": 2}),
+        "shape.idx": _with_header(data, header_end, {**header, "arrays": {**header["arrays"], "signatures": {
+            **header["arrays"]["signatures"], "shape": [10 ** 9, 32]}}}),
+        "postings.idx": _with_header(data, header_end, {**header, "keys": header["keys"][:1]}),
+        "noise.idx": os.urandom(4000),
+        "snapshot.json": b'{"format": "jixiao-reuse-results", "version": 99}',
+        "other.json": b'{"a": 1}',
+    }
+    for name, content in crafted.items():
+        if content is not None:
+            (tmp_path / name).write_bytes(content)
+        with pytest.raises(JixiaoError) as err:
+            load_reuse(tmp_path / name)
+        assert "\n" not in str(err.value) and str(tmp_path / name) in str(err.value)
+    assert not marker.exists()
+    with pytest.raises(JixiaoError, match="pickle"):
+        ReuseIndex.load(tmp_path / "pickle.idx")
+    with pytest.raises(JixiaoError, match="version 2"):
+        ReuseIndex.load(tmp_path / "version.idx")
+    with pytest.raises(JixiaoError, match="version 99"):
+        ReuseSnapshot.load(tmp_path / "snapshot.json")
+
+
+def _with_header(data: bytes, header_end: int, header: dict) -> bytes:
+    from jixiao.reuse import INDEX_MAGIC
+    raw = json.dumps(header).encode("utf-8")
+    return INDEX_MAGIC + len(raw).to_bytes(8, "little") + raw + data[header_end:]
+
+
+def test_no_pickle_in_the_project():
+    import re
+    use = re.compile(r"import (c?pickle|dill|shelve|joblib)|from (c?pickle|dill|joblib) import|pickle\.(loads?|dumps?)\(|"
+                     r"allow_pickle=True")
+    offenders = [str(p.relative_to(ROOT)) for folder in ("jixiao", "notebooks", "benchmarks")
+                 for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".ipynb")
+                 and use.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
