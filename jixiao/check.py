@@ -189,7 +189,10 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
             outcomes.append(Outcome(path, error=failure_cause(exc)))
         spent[id(outcomes[-1])] = time.monotonic() - start
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
-    _build_corpus_index(ctx, outcomes, only, limit)
+    left = sum(max(0.0, limit - spent[id(o)]) for o in outcomes if o.report is not None)
+    index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left))
+    for o in outcomes:  # the index's time is shared by the reports it serves
+        spent[id(o)] += index_time / max(1, len(ctx.reports))
     for o in outcomes:
         if o.report is None:
             continue
@@ -202,13 +205,13 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
     return outcomes
 
 
-def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, limit: float) -> None:
-    """Build the cross-report index before the rules, on a budget of its own (the per-file limit
-    times the number of reports), so that a large file in the run does not spend the first
-    report's budget. Should even that run out, every report fails with the one same line."""
+def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: float) -> float:
+    """Build the cross-report index before the rules, on what the reports have left of their
+    budgets together, so that one large file does not spend the first report's budget alone; its
+    time is then shared by all. Should even that run out, every report fails with the same line."""
     if not ctx.reports or not any(r.scope == "corpus" for r in all_rules(only)):
-        return
-    budget = limit * len(ctx.reports)
+        return 0.0
+    start = time.monotonic()
     try:
         with time_limit(budget, "<the cross-report index>"):
             ctx.reuse_index()
@@ -217,6 +220,7 @@ def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, limit: floa
         for o in outcomes:
             if o.report is not None:
                 o.report, o.error = None, cause
+    return time.monotonic() - start
 
 
 def claim_records(report: Report, ctx: Context) -> list[dict]:

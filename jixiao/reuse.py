@@ -172,12 +172,14 @@ class ReuseIndex:
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
         pending = []
         for key, report in new:
-            ids = []
+            ids, posted = [], set()
             for c in clauses(report, places=self.places_of(report)):
                 cid = self.key_ids.setdefault(c.key, len(self.key_ids))
                 if cid == len(self.postings):
                     self.postings.append([])
-                self.postings[cid].append((key, len(ids)))
+                if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
+                    posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
+                    self.postings[cid].append((key, len(ids)))
                 ids.append((c.start, c.end, cid))
             sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
@@ -274,8 +276,11 @@ class ReuseIndex:
                 raise ValueError("clauses do not fit")
             at += n
             key = str(r["key"])
+            posted = set()
             for k, (_, _, cid) in enumerate(clauses):
-                index.postings[cid].append((key, k))
+                if cid not in posted:  # as add_many: a report's first occurrence of each clause
+                    posted.add(cid)
+                    index.postings[cid].append((key, k))
             sentences = [(int(a), int(b), str(t)) for a, b, t in r["sentences"]]
             year = r["year"]
             index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
