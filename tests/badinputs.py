@@ -27,6 +27,7 @@ class Case:
     make: Callable[[Path], None]
     cause: str | None      # a substring of the one-line error ("" any error); None: a correct result is expected
     what: str              # for the table in docs/robustness.md
+    slow: bool = False     # a correct result, or the time limit's error (which one depends on the limit and machine)
 
 
 def _write(text: str, encoding: str = "utf-8") -> Callable[[Path], None]:
@@ -237,12 +238,12 @@ CASES += [
     Case("thousand_ones.txt", _lines(1000, "1. 项目资金100万元。\n"), None, "a thousand lines starting \"1.\""),
     Case("ones_without_text.txt", _lines(1500, "1.\n"), None, "1,500 lines of just \"1.\""),
     Case("nested_numbering.txt", _nested_numbering, None, "1,000 numbered lines of five alternating styles"),
-    Case("many_short_lines.txt", _lines(100_000, "资金\n"), "took longer than", "100,000 short lines: over the time limit"),
+    Case("many_short_lines.txt", _lines(100_000, "资金\n"), None, "100,000 short lines", slow=True),
     Case("many_tabs.txt", _lines(500, "\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10\n\n"), None, "500 rows of ten tab cells"),
     Case("deep_brackets.txt", _write(HEAD + "资金" + "（" * 50_000 + "100万元" + "）" * 50_000 + "。\n"), None,
          "50,000 nested brackets"),
-    Case("one_paragraph.txt", _write(HEAD + "项目资金100万元，" * 100_000 + "\n"), "took longer than",
-         "one paragraph of 1,000,000 characters repeating one clause: over the time limit"),
+    Case("one_paragraph.txt", _write(HEAD + "项目资金100万元，" * 100_000 + "\n"), None,
+         "one paragraph of 1,000,000 characters repeating one clause", slow=True),
     Case("just_too_long.txt", _write(HEAD + "资" * 2_000_001), "text too long", "2,000,001 characters"),
     # numbers
     Case("digits_27.txt", _figure("9" * 27 + ".00"), None, "amounts of 27 digits (decimal quantize)"),

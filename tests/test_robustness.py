@@ -49,7 +49,10 @@ def test_each_bad_input(bad, runs, case):
     assert b"Traceback" not in run.stderr and run.code in (0, 1), run.stderr.decode("utf-8", "replace")[-2000:]
     [report] = json.loads(run.stdout.decode("utf-8"), parse_constant=_no_constants)["reports"]
     assert run.seconds < LIMIT + 5 and run.peak_mb < 2048, (run.seconds, run.peak_mb)
-    if case.cause is None:
+    if case.slow and "error" in report:
+        assert report["error"] == f"took longer than {LIMIT} s to process; the file is too large or too complex"
+        assert run.code == 1 and len(run.stderr.decode("utf-8").splitlines()) == 1
+    elif case.cause is None:
         assert "error" not in report, report["error"]
         assert run.code == 0 and run.stderr == b""
         text = read_source(bad / case.name).text
@@ -89,7 +92,8 @@ def test_check_on_seeds_mixed_with_bad_inputs(bad):
     listed = [c for c in CASES if os.path.isfile(bad / c.name)]  # a folder stands for its regular files
     failing = [c.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
                for c in listed if c.cause is not None]
-    assert len(errors) == len(failing) and "Traceback" not in mixed.stderr.decode("utf-8")
+    slow = [line for line in errors if any(f"/{c.name}: took longer than" in line for c in listed if c.slow)]
+    assert len(errors) == len(failing) + len(slow) and "Traceback" not in mixed.stderr.decode("utf-8")
     for name in failing:
         assert sum(f"/{name}:" in line for line in errors) == 1
     together = {r["path"]: r for r in json.loads(mixed.stdout)["reports"]}
