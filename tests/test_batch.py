@@ -184,6 +184,9 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     assert (out / MARKER).exists() and (out / "2023_柳湾镇" / "review.html").exists()
     before = _tree(out)
 
+    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]  # keep the killed run busy for a while
+    for path in extra:
+        shutil.copy(params / "2023_柳湾镇.yaml", path)
     token = str(os.getpid())
     env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT)}
     batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
@@ -207,6 +210,8 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     assert _marked(token) == [], "processes outlived the killed batch"
     assert _tree(out) == before
     assert _leftovers(out) == [f".outputs.staging-{batch.pid}"]
+    for path in extra:
+        path.unlink()
 
     again = run_cli("batch", str(params), "--out", str(out), "--quiet")
     assert again.returncode == 1 and b"Traceback" not in again.stderr
