@@ -271,3 +271,18 @@ def test_failed_town_results_leave_every_output(tmp_path):
     _retire_failed([TownRun("ok"), TownRun("bad", status="failed", error="chart")], tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/results.json")) == ["ok/results.json"]
     assert (tmp_path / "bad" / "results.failed.json").exists()
+
+
+def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
+    from jixiao.batch import clean_stale
+
+    out = tmp_path / "outputs"
+    old = tmp_path / ".outputs.old-4242"   # the previous outputs, renamed away just before the kill
+    old.mkdir()
+    (old / MARKER).write_text("", encoding="utf-8")
+    (old / "index.html").write_text("previous", encoding="utf-8")
+    (tmp_path / ".outputs.staging-4242").mkdir()   # the killed run's finished staging
+    (tmp_path / ".other.staging-4242").mkdir()     # another --out's: not ours to touch
+    clean_stale(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-4242", "outputs"]
