@@ -17,7 +17,6 @@ from .errors import ReportError
 from .findings import SEVERITIES, Finding
 from .projects import headline, project_frame
 from .report import Report, load_report
-from .reuse import ReuseIndex, ReuseSnapshot
 from .review import FALSE_POSITIVE, decisions, fingerprint, load_store
 from .rules import rule_titles
 from .verify import claims_frame
@@ -201,7 +200,7 @@ def _docx_page_starts(report: Report) -> list[int]:
 def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
               index_path: str | Path | None = None, review_path: str | Path | None = None) -> Audit:
     """Audit one report against a corpus (a folder or list of reports) and/or a saved reuse index
-    (`jixiao index build`), or the reuse results the batch saved for this report (reuse.pkl)."""
+    (`jixiao index build`), or the reuse results the batch saved for this report (reuse.json)."""
     report = load_report(report_path)
     others, skipped = [], []
     paths = expand_paths(corpus if isinstance(corpus, list) else [corpus]) if corpus else []
@@ -215,7 +214,8 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
             skipped.append(str(exc))
     index = None
     if index_path:
-        index = ReuseSnapshot.load(index_path) if str(index_path).endswith(".pkl") else ReuseIndex.load(index_path)
+        from .reuse import load_reuse
+        index = load_reuse(index_path)
     audit = audit_in_context(report, Context([report] + others, index=index))
     audit.corpus, audit.skipped = [o.path for o in others], skipped
     audit.review = decisions(load_store(review_path))

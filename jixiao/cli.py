@@ -9,13 +9,20 @@ from . import __version__
 from .errors import JixiaoError
 
 
+def _safe(s: str) -> str:
+    from .check import printable
+    return printable(s)
+
+
 def _out(s: str) -> None:
-    sys.stdout.buffer.write(s.encode("utf-8"))
+    """UTF-8 whatever the locale; a file name that is not UTF-8 is written with \\xNN escapes."""
+    sys.stdout.buffer.write(_safe(s).encode("utf-8", "backslashreplace"))
     sys.stdout.flush()
 
 
 def _err(s: str) -> None:
-    sys.stderr.write(f"jixiao: {s}\n")
+    sys.stderr.buffer.write(f"jixiao: {_safe(s)}\n".encode("utf-8", "backslashreplace"))
+    sys.stderr.flush()
 
 
 def _progress(quiet: bool = False):
@@ -169,7 +176,7 @@ def cmd_params(args) -> int:
 def cmd_batch(args) -> int:
     from .batch import run_batch
     runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet,
-                     review_path=args.review)
+                     review_path=args.review, town_timeout=args.town_timeout)
     failed = [r for r in runs if r.status != "ok"]
     for r in failed:
         _err(f"{r.name}: {r.error}")
@@ -275,8 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_params)
     s = sub.add_parser("batch", help="run the audit notebook for every township and render the pages")
     s.add_argument("params_dir", nargs="?", default="params")
-    s.add_argument("--out", default="outputs", help="output folder, replaced whole (default: outputs)")
+    s.add_argument("--out", default="outputs", help="output folder, replaced whole; only an empty folder or one "
+                                                     "made by jixiao is replaced (default: outputs)")
     s.add_argument("--jobs", type=positive_int, default=1, help="parallel processes on this machine (1 or more)")
+    s.add_argument("--town-timeout", type=float, default=600, metavar="SECONDS",
+                   help="time limit per town, per notebook cell (default: 600); a town over it fails")
     s.add_argument("--review", help="reviewers' decisions (jixiao review import; default: PARAMS_DIR/review.json)")
     s.add_argument("--scheduler", help="a Dask scheduler address, or local:N for a LocalCluster of N workers")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -310,6 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # one line, never a traceback (JIXIAO_DEBUG=1 shows it)
+        import os
+        if os.environ.get("JIXIAO_DEBUG"):
+            raise
+        from .check import failure_cause
+        where = getattr(args, "file", None)
+        _err(f"{where + ': ' if where else ''}{failure_cause(exc)}")
+        return 1
 
 
 if __name__ == "__main__":

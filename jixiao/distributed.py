@@ -32,10 +32,13 @@ def _client(scheduler: str):
 
 def run_on_dask(scheduler: str, towns, staging: Path, index_path: Path, extra: dict | None = None) -> Iterator:
     """Submit one task per town (pure=False: every run executes); yield each TownRun as it ends.
-    extra: town name → further arguments of run_town (the pages' neighbours, the review store)."""
+
+    extra: town name → further arguments of run_town (the pages' neighbours, the review store, the time
+    limit per town). A LocalCluster's worker processes exit when the batch dies (distributed watches
+    its parent through a pipe), and their kernels follow them."""
     from dask.distributed import as_completed
 
-    from .batch import TownRun, run_town
+    from .batch import TownRun, _cause, run_town
 
     client, cluster = _client(scheduler)
     try:
@@ -46,7 +49,7 @@ def run_on_dask(scheduler: str, towns, staging: Path, index_path: Path, extra: d
             try:
                 yield fut.result()
             except Exception as exc:
-                yield TownRun(t.name, t.town, t.year, "failed", f"{type(exc).__name__}: {exc}")
+                yield TownRun(t.name, t.town, t.year, "failed", _cause(exc))
     finally:
         client.close()
         if cluster is not None:

@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 import yaml
 
+from jixiao.batch import MARKER
+
 from .conftest import EXAMPLES, run_cli
 
 HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
@@ -41,6 +43,7 @@ def test_batch_with_an_unreadable_town(tmp_path):
     _params(params, "坏镇", 2023, broken, reports)
     out = tmp_path / "outputs"
     out.mkdir()
+    (out / MARKER).write_text("", encoding="utf-8")  # made by an earlier batch: replaced whole
     (out / "stale.txt").write_text("from an earlier run", encoding="utf-8")
     store, dismissed = _mark_two_false_positives(reports / "02_liuwan_2023.txt", reports, tmp_path)
 
@@ -200,3 +203,201 @@ def _script_did_not_run(page, tmp_path):
     assert "红岩镇" in dom
     body = re.search(r"<body[^>]*>", dom).group(0)
     assert "data-pwned" not in body
+
+
+# --- operator mistakes and interrupted runs ------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ntown: [*b, *b, *b, *b, *b, *b]\n"
+
+
+def _one_town(tmp_path):
+    """A params folder with one tiny good town and three broken parameters files."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(EXAMPLES / "reports" / "02_liuwan_2023.txt", reports / "liuwan.txt")
+    params = tmp_path / "params"
+    _params(params, "柳湾镇", 2023, reports / "liuwan.txt", reports)
+    (params / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    (params / "deep.yaml").write_text("town: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    (params / "folder.yaml").mkdir()
+    return reports, params
+
+
+def _tree(folder):
+    """Every file under folder with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _leftovers(out):
+    return sorted(p.name for p in out.parent.iterdir() if re.match(rf"\.{re.escape(out.name)}\.(staging|old)-", p.name))
+
+
+def test_out_that_holds_other_files_is_refused_and_nothing_deleted(tmp_path, monkeypatch):
+    from jixiao.batch import run_batch
+    from jixiao.errors import JixiaoError
+
+    reports, params = _one_town(tmp_path)
+    cases = {tmp_path / "mine": "did not make", reports: "holds the batch's inputs", params: "holds the batch's inputs",
+             tmp_path: "holds the batch's inputs"}
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"years of work")
+    before = _tree(tmp_path)
+    for out, cause in list(cases.items())[:2]:  # as a user runs it…
+        result = run_cli("batch", str(params), "--out", str(out), "--quiet")
+        assert result.returncode == 1 and cause in result.stderr.decode("utf-8"), result.stderr.decode()
+        assert b"Traceback" not in result.stderr
+    for out, cause in cases.items():  # …and each case in-process (no kernel starts before the check)
+        with pytest.raises(JixiaoError, match=re.escape(cause)):
+            run_batch(params, out, progress=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(JixiaoError, match="current directory"):
+        run_batch(params, ".", progress=False)
+    with pytest.raises(JixiaoError, match="current directory"):
+        run_batch(params, tmp_path, progress=False)
+    assert _tree(tmp_path) == before  # nothing deleted, nothing added
+    assert _leftovers(tmp_path / "mine") == [] and not list(tmp_path.glob(".*.staging-*"))
+
+
+def _marked(pid):
+    """Processes whose environment carries the test's token: the batch and everything it started."""
+    token = f"JIXIAO_TEST_TOKEN={pid}".encode()
+    found = []
+    for proc in os.listdir("/proc"):
+        if proc.isdigit():
+            try:
+                with open(f"/proc/{proc}/environ", "rb") as fh:
+                    if token in fh.read().split(b"\0"):
+                        found.append(int(proc))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the batch's processes")
+def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
+    """A batch killed by SIGKILL while its towns run: the previous outputs are byte-identical, no
+    worker or kernel outlives it, a second batch on the same --out meanwhile is refused, the next
+    run completes with no staging folder left. Broken parameters files fail only their towns."""
+    import signal
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    reports, params = _one_town(tmp_path)
+    out = tmp_path / "outputs"
+    first = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert first.returncode == 1  # the three broken files failed…
+    status = {t["name"]: t for t in json.loads((out / "batch.json").read_text(encoding="utf-8"))["towns"]}
+    assert status["2023_柳湾镇"]["status"] == "ok"  # …and the good town completed
+    assert {n for n, t in status.items() if t["status"] == "failed"} == {"bomb", "deep", "folder"}
+    assert "aliases" in status["bomb"]["error"] and "x, x" not in status["bomb"]["error"]
+    assert "nested" in status["deep"]["error"] and "is a folder" in status["folder"]["error"]
+    assert all(len(t["error"] or "") < 200 for t in status.values())
+    assert (out / MARKER).exists() and (out / "2023_柳湾镇" / "review.html").exists()
+    before = _tree(out)
+
+    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]  # keep the killed run busy for a while
+    for path in extra:
+        shutil.copy(params / "2023_柳湾镇.yaml", path)
+    token = str(os.getpid())
+    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
+                              "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".outputs.staging-*/2023_柳湾镇/audit.ipynb")) and time.monotonic() < deadline:
+            assert batch.poll() is None, batch.stderr.read().decode()
+            time.sleep(0.2)
+        time.sleep(1)  # the town's kernel is running
+        second = run_cli("batch", str(params), "--out", str(out), "--quiet")
+        assert second.returncode == 1 and b"another batch is writing to" in second.stderr
+        assert f"pid {batch.pid}".encode() in second.stderr
+        assert len(_marked(token)) >= 2  # the batch and at least a worker or a kernel
+    finally:
+        batch.send_signal(signal.SIGKILL)
+        batch.wait()
+    deadline = time.monotonic() + 15  # kernels notice their parent is gone within a second or two
+    while _marked(token) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _marked(token) == [], "processes outlived the killed batch"
+    assert _tree(out) == before
+    assert _leftovers(out) == [f".outputs.staging-{batch.pid}"]
+    for path in extra:
+        path.unlink()
+
+    again = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert again.returncode == 1 and b"Traceback" not in again.stderr
+    assert _leftovers(out) == []
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8")) == json.loads(before["batch.json"])
+
+
+def test_colliding_names_get_unique_outputs(tmp_path):
+    from jixiao.batch import unique_names
+
+    files = [tmp_path / n for n in ("2023 白沙镇.yaml", "2023_白沙镇.yaml", "2023_白沙镇.yml", "A.yaml", "a.yaml")]
+    names = unique_names(files)
+    assert len({n.casefold() for n in names}) == len(names) == 5
+    assert names[:3] == ["2023_白沙镇", "2023_白沙镇-2", "2023_白沙镇-3"]
+
+
+def test_out_made_by_jixiao_or_empty_is_accepted(tmp_path):
+    from jixiao.batch import check_out_dir
+
+    for name, files in (("empty", []), ("gitkeep", [".gitkeep"]), ("marked", [MARKER, "index.html"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for f in files:
+            (folder / f).write_text("", encoding="utf-8")
+        check_out_dir(folder, [tmp_path / "params"])
+    check_out_dir(tmp_path / "new", [tmp_path / "params"])
+
+
+def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
+    from jixiao.batch import BatchLock
+
+    _, params = _one_town(tmp_path)
+    out = tmp_path / "outputs"
+    with BatchLock(out):
+        result = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert result.returncode == 1 and b"another batch is writing to" in result.stderr
+    assert not out.exists() and _leftovers(out) == []
+
+
+def test_town_over_the_time_limit_fails_and_is_named(tmp_path):
+    from jixiao.batch import run_town
+    from jixiao.params import load_params
+
+    reports, params = _one_town(tmp_path)
+    town = load_params(params / "2023_柳湾镇.yaml")
+    run = run_town(town, tmp_path / "staging", tmp_path / "none.idx", timeout=1)
+    assert run.status == "failed" and "time limit per town" in run.error, run.error
+    assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
+
+
+def test_failed_town_results_leave_every_output(tmp_path):
+    from jixiao.batch import TownRun, _retire_failed
+
+    for name in ("ok", "bad"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.json").write_text("{}", encoding="utf-8")
+    _retire_failed([TownRun("ok"), TownRun("bad", status="failed", error="chart")], tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/results.json")) == ["ok/results.json"]
+    assert (tmp_path / "bad" / "results.failed.json").exists()
+
+
+def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
+    from jixiao.batch import clean_stale
+
+    out = tmp_path / "outputs"
+    old = tmp_path / ".outputs.old-4242"   # the previous outputs, renamed away just before the kill
+    old.mkdir()
+    (old / MARKER).write_text("", encoding="utf-8")
+    (old / "index.html").write_text("previous", encoding="utf-8")
+    (tmp_path / ".outputs.staging-4242").mkdir()   # the killed run's finished staging
+    (tmp_path / ".other.staging-4242").mkdir()     # another --out's: not ours to touch
+    clean_stale(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-4242", "outputs"]
