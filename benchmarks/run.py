@@ -132,7 +132,7 @@ def bench_batch(towns: int) -> dict:
             from jixiao.params import load_params
             p = load_params(params)
             t = time.perf_counter()
-            snapshot = tmp / "out1" / p.name / "reuse.pkl"  # what the batch gives each town's notebook
+            snapshot = tmp / "out1" / p.name / "reuse.json"  # what the batch gives each town's notebook
             pm.execute_notebook(str(root / "notebooks" / "audit.ipynb"), str(tmp / f"a{k}.ipynb"), progress_bar=False,
                                 kernel_name="python3", parameters={**p.notebook_parameters(), "corpus": None,
                                                                    "index_path": str(snapshot)})

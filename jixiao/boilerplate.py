@@ -2,13 +2,15 @@
 report, computed once per report and corpus, and the boilerplate share built from them."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .passages import passages
-from .repeats import Repeat, TemplatedSection, repeats, templated_sections
+from .repeats import Repeat, TemplatedSection, clause_repeats, repeats, templated_sections
 from .report import Report
 from .reuse import Reuse, ReuseIndex, ReuseSnapshot, shared_with
-from .wordlists import template_residue
+from .wordlists import load
 
 
 @dataclass
@@ -16,6 +18,7 @@ class Residue:
     start: int
     end: int
     what: str
+    severity: str = "medium"
 
 
 @dataclass
@@ -37,16 +40,105 @@ class TextReuse:
         return sorted(out)
 
 
+@dataclass(frozen=True)
+class ResiduePattern:
+    pattern: re.Pattern
+    what: str
+    needs: re.Pattern | None = None
+    severity: str = "medium"
+    detector: str | None = None
+    group: int = 0
+
+
+@lru_cache(maxsize=1)
+def residue_patterns() -> tuple[ResiduePattern, ...]:
+    """The B04 entries of template_residue.yaml (patterns match the folded text)."""
+    return tuple(ResiduePattern(re.compile(e["pattern"]), e["what"],
+                                re.compile(e["needs"]) if e.get("needs") else None,
+                                e.get("severity", "medium"), e.get("detector"), int(e.get("group", 0)))
+                 for e in load("template_residue.yaml"))
+
+
+_INSTRUCTION_NOT = re.compile(r"[我本已了均]|\d(?!\d*字)")
+_LABEL_LINE = re.compile(r"[^\n|:：]{1,12}[:：][ \t|]*$")
+_HEADING = re.compile(r"[(（]?[一二三四五六七八九十\d]{1,3}[)）、.]")
+
+
+def _next_content_line(text: str, pos: int) -> str:
+    """The next line after pos that holds more than blanks and table bars ('' at the end)."""
+    for line in text[pos:].split("\n")[1:]:
+        body = line.strip(" \t\u3000|")
+        if body:
+            return body
+    return ""
+
+
+def _is_residue(rp: ResiduePattern, text: str, folded: str, start: int, end: int) -> bool:
+    if rp.detector == "instruction":
+        # A paragraph that only tells what to write: no figure, no 我/本/已 of a written answer.
+        return not _INSTRUCTION_NOT.search(folded, start, end) and end - start <= 90
+    if rp.detector == "blank_field":
+        # Blank when the next line is no value of it: another label, a heading, a long paragraph.
+        nxt = _next_content_line(folded, end)
+        return (not nxt or bool(_LABEL_LINE.match(nxt)) or bool(_HEADING.match(nxt)) or len(nxt) > 40)
+    return True
+
+
 def find_residue(report: Report) -> list[Residue]:
+    """Template residue, one finding per artefact: overlapping matches are merged."""
+    text, folded = report.text, report.folded
+    hits: list[Residue] = []
+    for rp in residue_patterns():
+        for m in rp.pattern.finditer(folded):
+            start, end = m.span(rp.group)
+            if end <= start:
+                continue
+            if rp.needs is not None and not rp.needs.search(folded[max(0, m.start() - 10):m.end()]):
+                continue
+            if not _is_residue(rp, text, folded, start, end):
+                continue
+            hits.append(Residue(start, end, rp.what, rp.severity))
+    hits.extend(empty_sections(report))
+    hits.sort(key=lambda r: (r.start, -r.end))
+    out: list[Residue] = []
+    for r in hits:
+        if out and r.start < out[-1].end:
+            last = out[-1]
+            if r.end > last.end:
+                out[-1] = Residue(last.start, r.end, last.what, _worse(last.severity, r.severity))
+            continue
+        out.append(r)
+    return out
+
+
+def _worse(a: str, b: str) -> str:
+    order = ["info", "low", "medium", "high"]
+    return max(a, b, key=order.index)
+
+
+def empty_sections(report: Report) -> list[Residue]:
+    """A template heading left with no content: the last of its siblings, the others filled in.
+
+    (In a table of contents every heading is empty, so a heading counts only when its earlier
+    siblings each have content.)"""
     out = []
-    for pattern, what, needs in template_residue():
-        for m in pattern.finditer(report.text):
-            if m.end() <= m.start():
+    paragraphs = report.paragraphs
+    for node in report.sections.walk():
+        kids = node.children
+        for k, child in enumerate(kids):
+            if k == 0 or k + 1 != len(kids) or child.children or child.paragraph is None:
                 continue
-            if needs is not None and not needs.search(report.text[max(0, m.start() - 10):m.end()]):
+            head = paragraphs[child.paragraph]
+            nxt = paragraphs[child.paragraph + 1] if child.paragraph + 1 < len(paragraphs) else None
+            if nxt is None or nxt.marker is None or nxt.start < child.end:
+                continue  # content follows, or the text ends (an opening cut short)
+            if re.search(r"[。；;:：]", head.text) or len(head.text) > 40:
                 continue
-            out.append(Residue(m.start(), m.end(), what))
-    return sorted(out, key=lambda r: (r.start, r.end))
+            filled = all(s.children or paragraphs[s.paragraph + 1].marker is None
+                         for s in kids[:k] if s.paragraph is not None and s.paragraph + 1 < len(paragraphs))
+            if filled:
+                out.append(Residue(head.start, head.end, "模板中的章节标题下没有内容（标题留着，正文未写）"))
+    return out
 
 
 def within(report: Report) -> TextReuse:
@@ -54,7 +146,9 @@ def within(report: Report) -> TextReuse:
     units = passages(report)
     templated = templated_sections(report, units)
     shared = {span for t in templated for span in t.shared}
-    return TextReuse(repeats(report, units, exclude=shared), templated, [], find_residue(report))
+    repeated = repeats(report, units, exclude=shared)
+    repeated = sorted(repeated + clause_repeats(report, repeated, shared), key=lambda r: (r.start, r.end))
+    return TextReuse(repeated, templated, [], find_residue(report))
 
 
 def analyse(report: Report, index: ReuseIndex | ReuseSnapshot | None, inside: TextReuse | None = None) -> TextReuse:

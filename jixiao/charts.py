@@ -1,10 +1,31 @@
-"""Charts for the notebooks: Chinese labels, drawn with the CJK font found on this machine."""
+"""Charts for the notebooks: Chinese labels, drawn with the CJK font found on this machine (or pip's).
+
+Labels come from report text (project names, town names): they are drawn as plain text, never as
+mathtext, so a `$` in a project name cannot break a chart or be typeset.
+"""
 from __future__ import annotations
+
+import functools
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from .fonts import use_cjk_font
+
+
+def _chart(func):
+    """Draw with the CJK font and with mathtext off for every text the chart creates."""
+    @functools.wraps(func)
+    def draw(*args, **kwargs):
+        use_cjk_font()
+        with plt.rc_context({"text.parse_math": False}):
+            fig = func(*args, **kwargs)
+            fig.canvas.draw()  # creates every tick label now, under this context
+        for t in fig.findobj(lambda a: hasattr(a, "set_parse_math")):
+            t.set_parse_math(False)
+        return fig
+    return draw
+
 
 CATEGORY_COLOURS = {"repeated": "#8e24aa", "templated": "#3949ab", "reused": "#c62828", "stock": "#90a4ae",
                     "residue": "#ef6c00"}
@@ -12,9 +33,9 @@ CATEGORY_NAMES = {"repeated": "本报告内重复", "templated": "模板化段�
                   "residue": "模板残留"}
 
 
+@_chart
 def budget_vs_spent(projects: pd.DataFrame, title: str = "各项目预算与支出"):
     """Horizontal bars: budget and spending per project (万元)."""
-    use_cjk_font()
     fig, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * len(projects) + 1)))
     if projects.empty:
         ax.text(0.5, 0.5, "报告中没有可识别的项目表或项目清单", ha="center", va="center")
@@ -34,9 +55,9 @@ def budget_vs_spent(projects: pd.DataFrame, title: str = "各项目预算与支�
     return fig
 
 
+@_chart
 def boilerplate_map(report, spans: list[tuple[int, int, str]], title: str = "套话与重复文字在文中的位置"):
     """A strip along the document: where the boilerplate lies, by kind, with section starts marked."""
-    use_cjk_font()
     fig, ax = plt.subplots(figsize=(9, 2.2))
     n = max(1, len(report.text))
     rows = {k: i for i, k in enumerate(CATEGORY_NAMES)}
@@ -53,9 +74,9 @@ def boilerplate_map(report, spans: list[tuple[int, int, str]], title: str = "套
     return fig
 
 
+@_chart
 def share_ranking(frame: pd.DataFrame, title: str = "各乡镇套话占比"):
     """Bars of the boilerplate share per town, highest first."""
-    use_cjk_font()
     data = frame.sort_values("套话占比", ascending=True)
     fig, ax = plt.subplots(figsize=(7, max(2.5, 0.4 * len(data) + 1)))
     ax.barh(data["乡镇"], data["套话占比"] * 100, color="#c62828")
@@ -66,11 +87,11 @@ def share_ranking(frame: pd.DataFrame, title: str = "各乡镇套话占比"):
     return fig
 
 
+@_chart
 def copy_graph(edges: pd.DataFrame, towns: list[str], title: str = "乡镇之间的文字相同（箭头：共有文字占该报告的比例）"):
     """Which towns share text with which: nodes on a circle, edge width by shared share."""
     import math
 
-    use_cjk_font()
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
     pos = {t: (math.cos(2 * math.pi * k / max(1, len(towns))), math.sin(2 * math.pi * k / max(1, len(towns))))
            for k, t in enumerate(towns)}
@@ -91,11 +112,11 @@ def copy_graph(edges: pd.DataFrame, towns: list[str], title: str = "乡镇之间
     return fig
 
 
+@_chart
 def findings_heatmap(frame: pd.DataFrame, title: str = "各乡镇 × 规则 发现数"):
-    use_cjk_font()
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(frame.columns) + 2), max(2.5, 0.45 * len(frame) + 1)))
     im = ax.imshow(frame.values, cmap="Reds", aspect="auto")
-    ax.set_xticks(range(len(frame.columns)), frame.columns)
+    ax.set_xticks(range(len(frame.columns)), frame.columns, rotation=45, ha="right")
     ax.set_yticks(range(len(frame.index)), frame.index)
     for (r, c), v in pd.DataFrame(frame.values).stack().items():
         if v:

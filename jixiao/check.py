@@ -1,8 +1,11 @@
 """Run the rules over reports given together, and build the JSON output of `jixiao check`."""
 from __future__ import annotations
 
+import math
+import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,20 +74,47 @@ class Outcome:
 
     def as_dict(self) -> dict:
         if self.error is not None:
-            return {"path": self.path, "error": self.error, "findings": []}
-        return {"path": self.path, "meta": self.report.meta.as_dict(),
-                "findings": [f.as_dict() for f in self.findings], "claims": self.claims}
+            return {"path": printable(self.path), "error": printable(self.error), "findings": []}
+        return _clean({"path": self.path, "meta": self.report.meta.as_dict(),
+                       "findings": [f.as_dict() for f in self.findings], "claims": self.claims})
+
+
+def printable(s: str) -> str:
+    """A file name or message as valid Unicode: bytes that were not UTF-8 in a file name (kept by
+    Python as lone surrogates) are written as \\xNN, so the name prints and fits in JSON."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in s):
+        return s
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _clean(value):
+    """JSON-safe output: printable strings, and no Infinity/NaN (a figure of hundreds of digits is
+    beyond a float; its value is then null, the text and offsets still say what was written)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
-    """Files as given; a directory stands for the report files inside it, sorted by name."""
+    """Files as given; a directory stands for the report files inside it, sorted by name.
+
+    A folder that cannot be listed stands for itself, so that reading it gives its error."""
     out: list[str] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            out.extend(str(c) for c in sorted(path.iterdir()) if c.is_file() and c.suffix.lower() in REPORT_SUFFIXES)
-        else:
-            out.append(str(p))
+        try:
+            if path.is_dir():
+                out.extend(str(c) for c in sorted(path.iterdir()) if c.is_file() and c.suffix.lower() in REPORT_SUFFIXES)
+                continue
+        except OSError:
+            pass
+        out.append(str(p))
     return out
 
 
@@ -95,21 +125,32 @@ def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -
     return sort_findings(findings)
 
 
-TIME_LIMIT_S = 60
+TIME_LIMIT_S = 60  # per file, reading and rules together; JIXIAO_TIME_LIMIT overrides (seconds)
+
+
+def time_limit_s() -> float:
+    try:
+        return max(0.1, float(os.environ.get("JIXIAO_TIME_LIMIT", TIME_LIMIT_S)))
+    except ValueError:
+        return TIME_LIMIT_S
 
 
 @contextmanager
-def time_limit(seconds: int, path: str):
+def time_limit(seconds: float, path: str, budget: float | None = None):
     """Bound the work on one file: a report that takes longer is reported, not waited for.
 
-    Uses SIGALRM, so it applies in the main thread on Unix; elsewhere it does nothing.
+    `seconds` is what is left of the file's `budget` (the limit the message names). Uses SIGALRM,
+    so it applies in the main thread on Unix; elsewhere it does nothing.
     """
+    budget = seconds if budget is None else budget
+    if seconds <= 0:
+        raise ReportError(path, f"took longer than {budget:g} s to process; the file is too large or too complex")
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expired(signum, frame):
-        raise ReportError(path, f"took longer than {seconds} s to process; the file is too large or too complex")
+        raise ReportError(path, f"took longer than {budget:g} s to process; the file is too large or too complex")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -120,26 +161,70 @@ def time_limit(seconds: int, path: str):
         signal.signal(signal.SIGALRM, previous)
 
 
-def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None) -> list[Outcome]:
-    """Check reports given together; a file that fails is listed with its error and the rest go on."""
+def failure_cause(exc: BaseException) -> str:
+    """One deterministic line for any failure on one file: a ReportError's cause as it is, any
+    other exception as 'internal error (Type: first line)', no traceback, no memory addresses."""
+    if isinstance(exc, ReportError):
+        return " ".join(str(exc.cause).split()) or "cannot be read"
+    if isinstance(exc, RecursionError):
+        return "internal error (RecursionError): the report's structure is nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "internal error (MemoryError): the report needs more memory than is available"
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"internal error ({type(exc).__name__}{': ' + first if first else ''}); please report it with the file"
+
+
+def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None,
+                progress=None) -> list[Outcome]:
+    """Check reports given together; a file that fails, whatever the cause, is listed with its
+    one-line error and the rest go on.
+
+    progress: wraps each loop (an iterable and a label → an iterable), e.g. a tqdm bar."""
+    show = progress or (lambda items, label: items)
     outcomes: list[Outcome] = []
-    for path in expand_paths(paths):
+    limit = time_limit_s()
+    spent: dict[int, float] = {}  # one budget per file: reading and rules together
+    for path in show(expand_paths(paths), "读取"):
+        start = time.monotonic()
         try:
-            with time_limit(TIME_LIMIT_S, path):
+            with time_limit(limit, path):
                 outcomes.append(Outcome(path, load_report(path)))
-        except ReportError as exc:
-            outcomes.append(Outcome(path, error=exc.cause))
+        except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
+            outcomes.append(Outcome(path, error=failure_cause(exc)))
+        spent[id(outcomes[-1])] = time.monotonic() - start
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
-    for o in outcomes:
+    left = sum(max(0.0, limit - spent[id(o)]) for o in outcomes if o.report is not None)
+    index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left))
+    for o in outcomes:  # the index's time is shared by the reports it serves
+        spent[id(o)] += index_time / max(1, len(ctx.reports))
+    for o in show(outcomes, "核对"):
         if o.report is None:
             continue
         try:
-            with time_limit(TIME_LIMIT_S, o.path):
+            with time_limit(limit - spent[id(o)], o.path, limit):
                 o.findings = run_rules(o.report, ctx, only)
                 o.claims = claim_records(o.report, ctx)
-        except ReportError as exc:
-            o.report, o.error = None, exc.cause
+        except Exception as exc:  # noqa: BLE001
+            o.report, o.findings, o.claims, o.error = None, [], [], failure_cause(exc)
     return outcomes
+
+
+def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: float) -> float:
+    """Build the cross-report index before the rules, on what the reports have left of their
+    budgets together, so that one large file does not spend the first report's budget alone; its
+    time is then shared by all. Should even that run out, every report fails with the same line."""
+    if not ctx.reports or not any(r.scope == "corpus" for r in all_rules(only)):
+        return 0.0
+    start = time.monotonic()
+    try:
+        with time_limit(budget, "<the cross-report index>"):
+            ctx.reuse_index()
+    except Exception as exc:  # noqa: BLE001
+        cause = f"the cross-report index of this run failed: {failure_cause(exc)}"
+        for o in outcomes:
+            if o.report is not None:
+                o.report, o.error = None, cause
+    return time.monotonic() - start
 
 
 def claim_records(report: Report, ctx: Context) -> list[dict]:
@@ -150,4 +235,5 @@ def claim_records(report: Report, ctx: Context) -> list[dict]:
 
 
 def as_json(outcomes: list[Outcome]) -> dict:
+    """The output contract; every string printable, every number finite."""
     return {"reports": [o.as_dict() for o in outcomes]}

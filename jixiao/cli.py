@@ -9,13 +9,60 @@ from . import __version__
 from .errors import JixiaoError
 
 
+def _safe(s: str) -> str:
+    from .check import printable
+    return printable(s)
+
+
 def _out(s: str) -> None:
-    sys.stdout.buffer.write(s.encode("utf-8"))
+    """UTF-8 whatever the locale; a file name that is not UTF-8 is written with \\xNN escapes."""
+    sys.stdout.buffer.write(_safe(s).encode("utf-8", "backslashreplace"))
     sys.stdout.flush()
 
 
 def _err(s: str) -> None:
-    sys.stderr.write(f"jixiao: {s}\n")
+    sys.stderr.buffer.write(f"jixiao: {_safe(s)}\n".encode("utf-8", "backslashreplace"))
+    sys.stderr.flush()
+
+
+def _progress(quiet: bool = False):
+    """A tqdm bar on stderr for long runs: shown after 2 s, only on a terminal, never with --quiet."""
+    from tqdm import tqdm
+
+    def wrap(items, label):
+        items = list(items)
+        return tqdm(items, desc=label, unit="份", file=sys.stderr, delay=2, leave=False,
+                    disable=True if quiet else None)
+    return wrap
+
+
+def rule_list(value: str) -> list[str]:
+    """--rules A01,B03: registered ids only, written as the catalogue writes them (upper case)."""
+    from .rules import rule_titles
+
+    titles = rule_titles()
+    ids = [v.strip() for v in value.split(",") if v.strip()]
+    if not ids:
+        raise argparse.ArgumentTypeError("no rule id given (e.g. --rules A01,B03)")
+    for rid in ids:
+        if rid not in titles:
+            hint = f"; rule ids are upper case: {rid.upper()}" if rid.upper() in titles else ""
+            raise argparse.ArgumentTypeError(f"unknown rule {rid!r}{hint} (known: {', '.join(titles)})")
+    return ids
+
+
+def positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {n})")
+    return n
+
+
+FAIL_ON = {"high": ("high",), "medium": ("high", "medium")}
+EXIT_FINDINGS = 3
 
 
 def cmd_text(args) -> int:
@@ -69,7 +116,7 @@ def cmd_check(args) -> int:
     if args.index:
         from .reuse import ReuseIndex
         index = ReuseIndex.load(args.index)
-    outcomes = check_paths(args.files, only=args.rules.split(",") if args.rules else None, index=index)
+    outcomes = check_paths(args.files, only=args.rules, index=index, progress=_progress(args.quiet))
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
         _err(f"{o.path}: {o.error}")
@@ -84,7 +131,11 @@ def cmd_check(args) -> int:
             _out(f"{o.path}: {m.unit or m.town or '?'} {m.year or '?'} {m.kind or ''} — {len(o.findings)} findings\n")
             for f in o.findings:
                 _out(f"  {f.rule} {f.severity:<6} {f.start}-{f.end} {f.message}\n")
-    return 1 if failed else 0
+    if failed:
+        return 1
+    if args.fail_on and any(f.severity in FAIL_ON[args.fail_on] for o in outcomes for f in o.findings):
+        return EXIT_FINDINGS
+    return 0
 
 
 def cmd_index(args) -> int:
@@ -101,7 +152,7 @@ def cmd_index(args) -> int:
     index = ReuseIndex.load(args.index) if args.action == "add" else ReuseIndex()
     failed = 0
     added = 0
-    for path in expand_paths(args.files):
+    for path in _progress(args.quiet)(expand_paths(args.files), "索引"):
         try:
             added += index.add(load_report(path))
         except ReportError as exc:
@@ -124,13 +175,33 @@ def cmd_params(args) -> int:
 
 def cmd_batch(args) -> int:
     from .batch import run_batch
-    runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
+    runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet,
+                     review_path=args.review, town_timeout=args.town_timeout)
     failed = [r for r in runs if r.status != "ok"]
     for r in failed:
         _err(f"{r.name}: {r.error}")
     import os
     _out(f"{len(runs) - len(failed)} of {len(runs)} towns done; open {os.path.abspath(os.path.join(args.out, 'index.html'))}\n")
     return 1 if failed else 0
+
+
+def cmd_review(args) -> int:
+    from .review import import_workbook, load_store
+    if args.action == "import":
+        if not args.workbook:
+            _err("review import: give the workbook (e.g. jixiao review import outputs/findings.xlsx)")
+            return 2
+        stored, removed, problems = import_workbook(args.workbook, args.store)
+        for p in problems:
+            _err(p)
+        _out(f"{args.store}: {stored} decisions stored, {removed} removed; the next `jixiao batch` shows them\n")
+        return 1 if problems else 0
+    store = load_store(args.store)
+    for fp, e in store.items():
+        _out(f"{fp}  {e.get('decision')}  {e.get('town') or '?'} {e.get('year') or ''}  {e.get('rule') or ''}  "
+             f"{(e.get('evidence') or '')[:40]}\n")
+    _out(f"{len(store)} decisions in {args.store}\n")
+    return 0
 
 
 def cmd_score(args) -> int:
@@ -147,10 +218,33 @@ def cmd_score(args) -> int:
     return 0 if ok else 1
 
 
+EXAMPLES = {
+    "text": "jixiao text examples/reports/01_baisha_2023.txt | less",
+    "outline": "jixiao outline examples/reports/03_shimen_2023.pdf",
+    "figures": "jixiao figures examples/reports/01_baisha_2023.txt --csv > figures.csv",
+    "claims": "jixiao claims examples/reports/01_baisha_2023.txt --all",
+    "check": "jixiao check examples/reports --json > findings.json\n  jixiao check reports/ --rules A01,B03 --fail-on high",
+    "index": "jixiao index build reuse.idx reports/2022/\n  jixiao index add reuse.idx reports/2023/",
+    "params": "jixiao params reports/ --out params",
+    "batch": "jixiao params reports/ --out params && jixiao batch params --out outputs --jobs 4",
+    "review": "jixiao review import outputs/findings.xlsx --store params/review.json\n  jixiao batch params --out outputs",
+    "score": "jixiao score expected.json findings.json --reports reports/",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jixiao", description="Audit 绩效自评报告 (budget performance self-evaluation reports).")
+    p = argparse.ArgumentParser(prog="jixiao", description="Audit 绩效自评报告 (budget performance self-evaluation reports).",
+                                epilog="example:\n  jixiao params reports/ --out params && jixiao batch params --out outputs\n"
+                                       "run `jixiao COMMAND -h` for each command's options and an example",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
+    plain_add = sub.add_parser
+
+    def add_parser(name, **kw):
+        return plain_add(name, epilog=f"example:\n  {EXAMPLES[name]}", formatter_class=argparse.RawDescriptionHelpFormatter,
+                         description=kw.get("help"), **kw)
+    sub.add_parser = add_parser
     s = sub.add_parser("text", help="print a report's source text (what offsets refer to)")
     s.add_argument("file")
     s.set_defaults(func=cmd_text)
@@ -169,13 +263,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("check", help="check reports given together; --json prints the output contract")
     s.add_argument("files", nargs="+", metavar="FILE", help="report files, or folders of them")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--rules", help="comma-separated rule ids to run (default: all)")
+    s.add_argument("--rules", type=rule_list, help="comma-separated rule ids to run, as in the catalogue: A01,B03 (default: all)")
     s.add_argument("--index", help="a saved reuse index (jixiao index build) to search besides the given reports")
+    s.add_argument("--fail-on", choices=sorted(FAIL_ON), help=f"exit with status {EXIT_FINDINGS} when a finding of this "
+                   "severity or higher is found (for scripts and CI)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_check)
     s = sub.add_parser("index", help="build, extend or list the cross-report reuse index")
     s.add_argument("action", choices=["build", "add", "show"])
     s.add_argument("index", help="the index file")
     s.add_argument("files", nargs="*", metavar="FILE", help="report files, or folders of them")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_index)
     s = sub.add_parser("params", help="write one parameters YAML per township from the reports' own meta")
     s.add_argument("reports_dir")
@@ -184,11 +282,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_params)
     s = sub.add_parser("batch", help="run the audit notebook for every township and render the pages")
     s.add_argument("params_dir", nargs="?", default="params")
-    s.add_argument("--out", default="outputs", help="output folder, replaced whole (default: outputs)")
-    s.add_argument("--jobs", type=int, default=1, help="parallel processes on this machine")
+    s.add_argument("--out", default="outputs", help="output folder, replaced whole; only an empty folder or one "
+                                                     "made by jixiao is replaced (default: outputs)")
+    s.add_argument("--jobs", type=positive_int, default=1, help="parallel processes on this machine (1 or more)")
+    s.add_argument("--town-timeout", type=float, default=600, metavar="SECONDS",
+                   help="time limit per town, per notebook cell (default: 600); a town over it fails")
+    s.add_argument("--review", help="reviewers' decisions (jixiao review import; default: PARAMS_DIR/review.json)")
     s.add_argument("--scheduler", help="a Dask scheduler address, or local:N for a LocalCluster of N workers")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_batch)
+    s = sub.add_parser("review", help="store the 复核结论 filled in the workbook, for the next batch")
+    s.add_argument("action", choices=["import", "show"])
+    s.add_argument("workbook", nargs="?", help="findings.xlsx with the 复核结论 column filled (for import)")
+    s.add_argument("--store", default="params/review.json",
+                   help="the decisions file, JSON (default: params/review.json, where `jixiao batch params` looks)")
+    s.set_defaults(func=cmd_review)
     s = sub.add_parser("score", help="score a findings JSON against an expected-findings file")
     s.add_argument("expected")
     s.add_argument("findings")
@@ -212,6 +320,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # one line, never a traceback (JIXIAO_DEBUG=1 shows it)
+        import os
+        if os.environ.get("JIXIAO_DEBUG"):
+            raise
+        from .check import failure_cause
+        where = getattr(args, "file", None)
+        _err(f"{where + ': ' if where else ''}{failure_cause(exc)}")
+        return 1
 
 
 if __name__ == "__main__":

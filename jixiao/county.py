@@ -10,7 +10,17 @@ import pandas as pd
 
 from .views import STYLE, text
 
-RULES = [f"A{i:02d}" for i in range(1, 11)] + [f"B{i:02d}" for i in range(1, 10)]
+
+
+def _rule_columns() -> dict[str, str]:
+    """Rule id → the column heading (id and Chinese name), from the registry."""
+    from .rules import rule_titles
+    return {rule: f"{rule} {title}" for rule, title in rule_titles().items()}
+
+
+def counted(findings: list[dict]) -> list[dict]:
+    """The findings that count: a reviewer's 误报 left out."""
+    return [f for f in findings if f.get("review") != "误报"]
 
 
 @dataclass
@@ -25,11 +35,13 @@ class County:
         return [self.label(r) for r in self.towns_results]
 
     def findings_by_rule(self) -> pd.DataFrame:
-        rows = {self.label(r): {rule: 0 for rule in RULES} for r in self.towns_results}
+        """Findings per town and rule (误报 left out); columns named by the registry."""
+        columns = _rule_columns()
+        rows = {self.label(r): {c: 0 for c in columns.values()} for r in self.towns_results}
         for r in self.towns_results:
-            for f in r["findings"]:
-                rows[self.label(r)][f["rule"]] += 1
-        frame = pd.DataFrame.from_dict(rows, orient="index", columns=RULES)
+            for f in counted(r["findings"]):
+                rows[self.label(r)][columns.get(f["rule"], f["rule"])] += 1
+        frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(columns.values()))
         frame.index.name = "乡镇"
         return frame.loc[:, (frame != 0).any(axis=0)] if not frame.empty else frame
 

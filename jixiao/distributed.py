@@ -30,21 +30,26 @@ def _client(scheduler: str):
         raise JixiaoError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
 
 
-def run_on_dask(scheduler: str, towns, staging: Path, index_path: Path) -> Iterator:
-    """Submit one task per town (pure=False: every run executes); yield each TownRun as it ends."""
+def run_on_dask(scheduler: str, towns, staging: Path, index_path: Path, extra: dict | None = None) -> Iterator:
+    """Submit one task per town (pure=False: every run executes); yield each TownRun as it ends.
+
+    extra: town name → further arguments of run_town (the pages' neighbours, the review store, the time
+    limit per town). A LocalCluster's worker processes exit when the batch dies (distributed watches
+    its parent through a pipe), and their kernels follow them."""
     from dask.distributed import as_completed
 
-    from .batch import TownRun, run_town
+    from .batch import TownRun, _cause, run_town
 
     client, cluster = _client(scheduler)
     try:
-        futures = {client.submit(run_town, t, staging, index_path, pure=False, key=f"town-{t.name}"): t for t in towns}
+        futures = {client.submit(run_town, t, staging, index_path, *(extra or {}).get(t.name, ()), pure=False,
+                                 key=f"town-{t.name}"): t for t in towns}
         for fut in as_completed(futures):
             t = futures[fut]
             try:
                 yield fut.result()
             except Exception as exc:
-                yield TownRun(t.name, t.town, t.year, "failed", f"{type(exc).__name__}: {exc}")
+                yield TownRun(t.name, t.town, t.year, "failed", _cause(exc))
     finally:
         client.close()
         if cluster is not None:

@@ -31,7 +31,15 @@ _UNIT_RE = re.compile("|".join(sorted(map(re.escape, _UNITS), key=len, reverse=T
 _NOT_SCORE_AFTER = set("钟别类项析配布管批期局工解散享段支成红组子数值摊担级级")
 _NOT_COUNT_AFTER = set("性面些般样致切直律起同体员型级类部门头")
 
-_ARABIC_RUN = re.compile(r"(?<![\d.,])(-?)(\d[\d,]*(?:\.\d+)*)")
+# Invisible format characters (zero-width space/joiners, bidi marks, embeddings, overrides and
+# isolates, word joiner, BOM, soft hyphen) may stand inside a figure: pasted from the web or put
+# there to make a figure read differently. They are read through — the figure's text and offsets
+# keep them, its number is parsed without them — so "5\u200b00" is 500, not 5 and 00. Bidi controls
+# change only how a figure is displayed, not the order its digits are stored in.
+INVISIBLE = "\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+_Z = f"[{INVISIBLE}]*"
+_ARABIC_RUN = re.compile(rf"(?<![\d.])(?<!\d,)(-?)(\d(?:{_Z}[\d,])*(?:{_Z}\.(?:{_Z}\d)+)*)")
 _CN_RUN = re.compile(r"(?<!第)[零〇一二两三四五六七八九十百千万亿]+(?=[" + COUNT_UNITS + "亩])")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*(年度|年)")
@@ -117,9 +125,10 @@ def extract_figures(text: str, folded: str | None = None) -> list[Figure]:
             figures.append(Figure(m.start(), m.end(), text[m.start():m.end()], Decimal(m.group(1)), "年", "year",
                                   num_start=m.start(1), num_end=m.end(1)))
     for m in _ARABIC_RUN.finditer(f):
-        token = m.group(2).rstrip(".,")
+        raw = m.group(2).rstrip(".,")
         s = m.start(2)
-        e = s + len(token)
+        e = s + len(raw)
+        token = _INVISIBLE_RE.sub("", raw) if not raw.isascii() else raw
         if any(taken[s:e]):
             continue
         if (s > 0 and f[s - 1] in _DOCNO_OPEN and _looks_docno(f, e)) or f.startswith("号", e) \
@@ -154,7 +163,7 @@ def _looks_docno(f: str, end: int) -> bool:
 
 def _with_unit(text: str, f: str, s: int, e: int, number: Decimal | None, decimals: int, numeral: str) -> Figure | None:
     pos = e
-    while pos < len(f) and f[pos] == " ":
+    while pos < len(f) and (f[pos] == " " or (f[pos] > "\x7f" and _INVISIBLE_RE.match(f, pos))):
         pos += 1
     unit = kind = written = None
     multiplier = Decimal(1)
@@ -250,6 +259,9 @@ def attach_table_cells(figures: list[Figure], tables) -> list[Figure]:
         k = bisect.bisect_right(starts, fig.start) - 1
         if k >= 0 and spans[k][0] <= fig.start and fig.end <= spans[k][1]:
             t, cell = cells[spans[k]]
+            if cell.row in t.ragged:  # cells missing in its row: which column it is would be a guess
+                out.append(replace(fig, table=t.index, row=cell.row))
+                continue
             unit, kind, inferred = fig.unit, fig.kind, False
             if fig.unit is None and fig.number is not None:
                 unit, kind = _column_unit(t, cell.col)

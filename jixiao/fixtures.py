@@ -26,7 +26,7 @@ def text_to_docx(text: str, path: str | Path) -> Path:
     props.created = props.modified = props.last_printed = _FIXED
     props.revision = 1
     lines = split_lines(text)
-    tables = {min(t.line_indices): t for t in find_tables(text, lines)}
+    tables = {min(t.line_indices): t for t in find_tables(text, lines) if t.line_indices}
     i = 0
     while i < len(lines):
         if i in tables:
@@ -62,7 +62,7 @@ def _stable_zip(data: bytes) -> bytes:
 
 
 def text_to_pdf(text: str, path: str | Path, font_size: float = 10.5, draw_box: bool = False,
-                chars_per_line: float = 38, title: str | None = None) -> Path:
+                chars_per_line: float = 38, title: str | None = None, tables: bool = False) -> Path:
     """A PDF with a text layer (reportlab's built-in CJK font STSong-Light, nothing to install).
 
     Lines longer than `chars_per_line` CJK characters (ASCII counting half) wrap as a word
@@ -87,16 +87,53 @@ def text_to_pdf(text: str, path: str | Path, font_size: float = 10.5, draw_box: 
     c.setFont("STSong-Light", font_size)
     if draw_box:
         c.rect(margin, height / 2, width - 2 * margin, 100, fill=1)
-    for piece in pdf_lines(text, chars_per_line):
-        if y < margin:
+    pieces: list = pdf_lines(text, chars_per_line) if not tables else _lines_and_tables(text, chars_per_line)
+    for piece in pieces:
+        rows = piece if isinstance(piece, list) else None
+        need = leading * (len(rows) + 1) if rows else 0
+        if y < margin or (rows and y - need < margin):
             c.showPage()
             c.setFont("STSong-Light", font_size)
             y = height - margin
+        if rows:  # a ruled table, as a .docx saved as PDF has it
+            width_each = (width - 2 * margin) / max(len(r) for r in rows)
+            h = leading * 1.4
+            widest = max(sum(_width(ch) for ch in cell) for row in rows for cell in row) or 1
+            size = min(font_size, (width_each - 4) / widest)  # a cell's text fits its cell
+            c.setFont("STSong-Light", size)
+            for r, row in enumerate(rows):
+                for k, cell in enumerate(row):
+                    c.rect(margin + k * width_each, y - (r + 1) * h + font_size, width_each, h)
+                    c.drawString(margin + k * width_each + 2, y - (r + 1) * h + font_size + (h - size) / 2, cell)
+            c.setFont("STSong-Light", font_size)
+            y -= h * len(rows) + leading * 0.5
+            continue
         if piece:
             c.drawString(margin, y, piece)
         y -= leading
     c.showPage()
     c.save()
+    return out
+
+
+def _lines_and_tables(text: str, chars_per_line: float) -> list:
+    """The text's lines (wrapped), with each flattened table as one item: its rows of cell texts."""
+    lines = split_lines(text)
+    tables = {min(t.line_indices): t for t in find_tables(text, lines) if t.line_indices}
+    out: list = []
+    i = 0
+    while i < len(lines):
+        if i in tables:
+            t = tables[i]
+            out.append([[cell.text for cell in row] for row in t.rows])
+            i = max(t.line_indices) + 1
+            while i < len(lines) and not text[lines[i].start:lines[i].end].strip():
+                i += 1
+            continue
+        line = text[lines[i].start:lines[i].end]
+        if line.strip():
+            out.extend(wrap_line(line, chars_per_line))
+        i += 1
     return out
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +53,7 @@ def read_source(path: str | Path) -> Source:
     """Read one report file; raise ReportError with a one-line cause when it cannot be read."""
     p = Path(path)
     if not p.exists():
-        raise ReportError(p, "file not found")
+        raise ReportError(p, "is a symbolic link to nothing (or to itself)" if p.is_symlink() else "file not found")
     if p.is_dir():
         raise ReportError(p, "is a directory, not a report file")
     suffix = p.suffix.lower()
@@ -59,13 +61,7 @@ def read_source(path: str | Path) -> Source:
         raise ReportError(p, "old Word .doc format is not supported; save it as .docx and try again")
     if suffix not in TEXT_SUFFIXES | {".docx", ".pdf"}:
         raise ReportError(p, f"unsupported file type {suffix or '(no extension)'}; expected .txt, .docx or .pdf")
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ReportError(p, f"file too large ({size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB)")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ReportError(p, f"cannot read file ({exc.strerror or exc})") from None
+    data = read_bounded(p)
     if suffix == ".docx":
         source = Source(str(p), docx_text(data, p), "docx")
     elif suffix == ".pdf":
@@ -75,6 +71,76 @@ def read_source(path: str | Path) -> Source:
         source = Source(str(p), text, "txt", encoding)
     check_text(source.text, p)
     return source
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bounded(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most `limit` of them.
+
+    Opened without blocking (a FIFO would wait for a writer forever) and checked on the open
+    descriptor (a symlink to a device is refused, whatever stat said before); then at most
+    limit + 1 bytes are read, so a file that grows or lies about its size cannot exhaust memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise ReportError(path, f"cannot open file ({exc.strerror or type(exc).__name__})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise ReportError(path, f"is {kind}, not a report file; only regular files are read")
+        if info.st_size > limit:
+            raise ReportError(path, f"file too large ({info.st_size / 1048576:.1f} MB; the limit is {limit // 1048576} MB)")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise ReportError(path, f"cannot read file ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise ReportError(path, f"file too large (more than {limit // 1048576} MB, the limit)")
+    return b"".join(chunks)
+
+
+def check_zip(data: bytes, path: str | Path = "<bytes>") -> None:
+    """Refuse a .docx whose zip is not sound or inflates beyond the limits.
+
+    The sizes a zip declares are not trusted: every member is inflated (and thrown away) while the
+    bytes actually produced are counted against MAX_DOCX_INFLATED_BYTES; a lying size or a bad
+    checksum is a broken file."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_DOCX_ENTRIES:
+                raise ReportError(path, f"refusing a .docx with {len(infos)} parts (a zip bomb?)")
+            declared = sum(info.file_size for info in infos)
+            if declared > MAX_DOCX_INFLATED_BYTES:
+                raise ReportError(path, f"refusing a .docx that inflates to {declared / 1048576:.0f} MB (a zip bomb?)")
+            if "word/document.xml" not in zf.namelist():
+                raise ReportError(path, "not a Word .docx file (no word/document.xml inside)")
+            inflated = 0
+            for info in infos:
+                with zf.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        inflated += len(chunk)
+                        if inflated > MAX_DOCX_INFLATED_BYTES:
+                            raise ReportError(path, f"refusing a .docx that inflates to more than "
+                                                    f"{MAX_DOCX_INFLATED_BYTES // 1048576} MB (a zip bomb?)")
+    except ReportError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        raise ReportError(path, "not a valid .docx file (not a zip archive, or truncated)") from None
+    except Exception as exc:  # zlib.error and others: a damaged member
+        raise ReportError(path, f"not a valid .docx file (damaged part: {type(exc).__name__})") from None
 
 
 def check_text(text: str, path: str | Path = "<text>") -> None:
@@ -156,17 +222,7 @@ def docx_text(data: bytes, path: str | Path = "<bytes>") -> str:
     import docx
     from docx.table import Table
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if len(zf.infolist()) > MAX_DOCX_ENTRIES:
-                raise ReportError(path, f"refusing a .docx with {len(zf.infolist())} parts (a zip bomb?)")
-            inflated = sum(info.file_size for info in zf.infolist())
-            if inflated > MAX_DOCX_INFLATED_BYTES:
-                raise ReportError(path, f"refusing a .docx that inflates to {inflated / 1048576:.0f} MB (a zip bomb?)")
-            if "word/document.xml" not in zf.namelist():
-                raise ReportError(path, "not a Word .docx file (no word/document.xml inside)")
-    except zipfile.BadZipFile:
-        raise ReportError(path, "not a valid .docx file (not a zip archive, or truncated)") from None
+    check_zip(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
         out: list[str] = []
@@ -183,16 +239,55 @@ def docx_text(data: bytes, path: str | Path = "<bytes>") -> str:
 
 
 def _table_text(table) -> str:
+    """One tab-prefixed line per cell, a blank line after each row; a table nested in a cell follows
+    the row that holds it, in the same shape (a cell's own text never includes it)."""
     lines: list[str] = []
     for row in table.rows:
         seen = set()
+        nested = []
         for cell in row.cells:
             if id(cell._tc) in seen:  # a merged cell repeats
                 continue
             seen.add(id(cell._tc))
             lines.append("\t" + " ".join(cell.text.split("\n")) + "\n")
+            nested.extend(cell.tables)
         lines.append("\n")
+        lines.extend(_table_text(inner) for inner in nested)
     return "".join(lines)
+
+
+def table_rows_text(rows: list[list[str | None]]) -> str:
+    """Rows of cells in the .docx shape; None is the continuation of a merged cell, written once."""
+    out: list[str] = []
+    for row in rows:
+        out.extend("\t" + " ".join((cell or "").split()) + "\n" for cell in row if cell is not None)
+        out.append("\n")
+    return "".join(out)
+
+
+def _pdf_page_with_tables(data: bytes) -> dict[int, str]:
+    """Pages whose ruled tables pdfplumber finds, as text: lines outside the tables and each table in
+    the .docx shape, top to bottom — so a .docx saved as PDF reads as the .docx does."""
+    try:
+        import pdfplumber
+    except ImportError:  # optional: without it, tables read as pypdf lays them out
+        return {}
+    out: dict[int, str] = {}
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for k, page in enumerate(pdf.pages):
+                tables = page.find_tables()
+                if not tables:
+                    continue
+                outside = page
+                for t in tables:
+                    outside = outside.outside_bbox(t.bbox)
+                items = [(line["top"], 0, line["text"] + "\n") for line in outside.extract_text_lines()]
+                items += [(t.bbox[1], 1, table_rows_text(t.extract())) for t in tables]
+                out[k] = "".join(piece for _, _, piece in sorted(items, key=lambda x: (x[0], x[1])))
+    except Exception:  # whatever pdfplumber cannot read, pypdf's text layer still gives
+        return {}
+    return out
 
 
 def pdf_text(data: bytes, path: str | Path = "<bytes>") -> str:
@@ -209,7 +304,8 @@ def pdf_text(data: bytes, path: str | Path = "<bytes>") -> str:
                 ok = 0
             if not ok:
                 raise ReportError(path, "password-protected PDF; save an unprotected copy and try again")
-        pages = [(page.extract_text() or "").rstrip("\n") for page in reader.pages]
+        with_tables = _pdf_page_with_tables(data)
+        pages = [(with_tables.get(k) or page.extract_text() or "").rstrip("\n") for k, page in enumerate(reader.pages)]
     except ReportError:
         raise
     except Exception as exc:

@@ -15,8 +15,10 @@ from .fonts import use_cjk_font
 
 
 def _display(obj) -> None:
+    import matplotlib.pyplot as plt
     from IPython.display import HTML, display
-    display(HTML(obj) if isinstance(obj, str) else obj)
+    with plt.rc_context({"text.parse_math": False}):  # a figure is rendered here: labels stay plain text
+        display(HTML(obj) if isinstance(obj, str) else obj)
 
 
 def setup() -> None:
@@ -25,8 +27,11 @@ def setup() -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 200)
     pd.set_option("display.precision", 4)
-    warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib")
+    warnings.simplefilter("ignore")  # a warning would reach the reviewer's page as a stderr block
+    import logging
+
     import matplotlib
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     matplotlib.rcParams["figure.dpi"] = 80
     use_cjk_font()
 
@@ -39,7 +44,9 @@ def show_overview(audit: Audit, town: str | None = None, year: int | None = None
             _display(f'<p style="color:#c62828">参数中的{"乡镇" if key == "town" else "年度"}为 {views.text(given)}，'
                      f'报告本身却是 {views.text(meta[key])}：请核对参数文件。</p>')
     counts = audit.counts()
-    extra = {"发现（高/中/低/提示）": f"{counts['high']} / {counts['medium']} / {counts['low']} / {counts['info']}",
+    dismissed = sum(audit.mark(f) == "误报" for f in audit.findings)
+    extra = {"发现（高/中/低/提示）": f"{counts['high']} / {counts['medium']} / {counts['low']} / {counts['info']}"
+             + (f"（另有 {dismissed} 条经复核为误报，未计入）" if dismissed else ""),
              "套话占比": f"{audit.reuse_summary['share']:.1%}"}
     extra.update({k: f"{v:,.2f}" for k, v in audit.headline().items()})
     _display(views.meta_card(audit.meta, extra))
@@ -53,9 +60,16 @@ def show_claims(audit: Audit) -> None:
     if frame.empty:
         _display("<p>报告中没有可核对的算术关系。</p>")
         return
-    shown = frame[["rule", "relation", "evidence", "stated", "computed", "difference", "status"]]
+    from .rules import rule_titles
+
+    titles = rule_titles()
+    shown = frame[["rule", "relation", "evidence", "stated", "computed", "difference", "status"]].copy()
+    bad = list(shown["status"] == "inconsistent")
+    shown["rule"] = [f"{r} {titles.get(r, '')}".strip() for r in shown["rule"]]
+    shown["status"] = [views.STATUS_NAMES.get(s, s) for s in shown["status"]]
     _display(views.table(shown.rename(columns={"rule": "规则", "relation": "关系", "evidence": "原文", "stated": "报告数",
-                                               "computed": "计算数", "difference": "差额", "status": "结论"})))
+                                               "computed": "计算数", "difference": "差额", "status": "结论"}),
+                         bad_rows=bad))
 
 
 def show_boilerplate(audit: Audit) -> None:
@@ -63,14 +77,13 @@ def show_boilerplate(audit: Audit) -> None:
     rows = [("套话占比", f"{s['share']:.1%}")] + [(charts.CATEGORY_NAMES[k], f"{s[k]} 字") for k in charts.CATEGORY_NAMES]
     rows += [(f"与 {name} 相同", f"{v['share']:.1%}（{v['town'] or '?'} {v['year'] or ''}）") for name, v in s["sources"].items()]
     _display(views.table(pd.DataFrame(rows, columns=["项目", "数值"])))
-    rules = ("B01", "B02", "B03", "B04", "B06", "B07")
-    picked = [f.as_dict() for f in audit.findings if f.rule in rules]
-    _display(views.finding_cards(audit.report.text, picked) if picked else "<p>未发现套话、重复或模板残留。</p>")
+    _display("<p>每处套话、重复和模板残留的原文与位置列在下一节“全部发现”中（每条只列一次）。</p>")
 
 
 def show_findings(audit: Audit) -> None:
-    findings = [f.as_dict() for f in audit.findings]
-    _display(views.finding_cards(audit.report.text, findings) if findings else "<p>没有发现。</p>")
+    """Every finding once, by severity, with its location and the reviewer's mark."""
+    records = audit.records()
+    _display(views.finding_cards(audit.report.text, records) if records else "<p>没有发现。</p>")
 
 
 def chart_budget(audit: Audit) -> None:
@@ -79,7 +92,10 @@ def chart_budget(audit: Audit) -> None:
 
 
 def chart_boilerplate(audit: Audit) -> None:
-    _display(charts.boilerplate_map(audit.report, audit.reuse.spans()))
+    """The boilerplate strip, without passages a reviewer marked 误报."""
+    dismissed = [(f.start, f.end) for f in audit.findings if audit.mark(f) == "误报"]
+    spans = [s for s in audit.reuse.spans() if not any(a < s[1] and s[0] < b for a, b in dismissed)]
+    _display(charts.boilerplate_map(audit.report, spans))
     _close()
 
 

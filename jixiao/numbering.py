@@ -25,7 +25,7 @@ _PATTERNS = [
     ("ar_paren", re.compile(r"\((\d{1,3})\)[、.:]?")),
     ("cn_dun", re.compile(rf"([{_CN}]{{1,4}})(?:、|\.(?!\d)|,(?=\S))")),
     ("ar_dun", re.compile(r"(\d{1,3})、")),
-    ("ar_dot", re.compile(r"(\d{1,3})\.(?![\d%])")),
+    ("ar_dot", re.compile(r"(\d{1,3})\.(?!%)(?!\d(?!\d{3}年))")),  # 1.2023年… is item 1
     ("circled", re.compile(r"([\u2460-\u2473])")),
 ]
 

@@ -4,7 +4,8 @@ Two indexes over every report given together (and any saved earlier): exact clau
 masked, so copies with updated figures match) in a dict of postings, and MinHash LSH (datasketch)
 over character shingles of sentences, for copies that were edited a little; every LSH candidate is
 verified by exact comparison. MinHash signatures are computed for many sentences at once with
-numpy. The index is saved (pickle, written atomically); adding reports updates it in place.
+numpy. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
+never pickle, which runs code when loaded), written atomically; adding reports updates it in place.
 
 Each report keeps its town and year, so a report repeating its own town's other years is told
 apart from one copying another town, and the number of reports sharing a passage tells the
@@ -13,11 +14,13 @@ genre's stock phrases from copying between two or three towns.
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
+import json
 import os
-import pickle
+import re
+import struct
 import tempfile
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -26,8 +29,12 @@ import numpy as np
 from .errors import JixiaoError
 from .passages import MIN_CHARS, clauses, passages, place_names
 from .report import Report
+from .textnorm import fold
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3      # 3: JSON + numpy arrays (2 was a pickle, refused)
+SNAPSHOT_VERSION = 1
+INDEX_MAGIC = b"JIXIAO-REUSE-INDEX\n"
+SNAPSHOT_FORMAT = "jixiao-reuse-results"
 SHINGLE = 5
 NUM_PERM = 32
 THRESHOLD = 0.8         # LSH: sentences this similar are candidates; a copy edited in a few words still is
@@ -167,12 +174,14 @@ class ReuseIndex:
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
         pending = []
         for key, report in new:
-            ids = []
+            ids, posted = [], set()
             for c in clauses(report, places=self.places_of(report)):
                 cid = self.key_ids.setdefault(c.key, len(self.key_ids))
                 if cid == len(self.postings):
                     self.postings.append([])
-                self.postings[cid].append((key, len(ids)))
+                if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
+                    posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
+                    self.postings[cid].append((key, len(ids)))
                 ids.append((c.start, c.end, cid))
             sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
@@ -184,34 +193,107 @@ class ReuseIndex:
                 session.insert(name, _lean(row), check_duplication=False)
         return len(new)
 
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_crowded", None)  # a cache of searches, not part of the index
-        return state
-
     def save(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the index as data: magic line, header length, JSON header, raw little-endian arrays.
+        The LSH tables are not written: they are rebuilt from the saved signatures on load."""
+        entries = list(self.reports.values())
+        clause_rows = np.array([c for e in entries for c in e.clauses], dtype="<i8").reshape(-1, 3)
+        masked = [s[2] for e in entries for s in e.sentences]
+        arrays = {"clauses": clause_rows, "signatures": signatures(masked).astype("<u8")}
+        meta = {"format": "jixiao-reuse-index", "version": FORMAT_VERSION, "num_perm": NUM_PERM, "shingle": SHINGLE,
+                "threshold": THRESHOLD,
+                "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
+                             "clauses": len(e.clauses), "sentences": [list(s) for s in e.sentences]} for e in entries],
+                "keys": sorted(self.key_ids, key=self.key_ids.__getitem__),
+                "places": sorted([county, sorted(names)] for county, names in self.places.items()
+                                 if county is not None) + ([[None, sorted(self.places[None])]] if None in self.places else [])}
+        blobs, offset, layout = [], 0, {}
+        for name, array in arrays.items():
+            data = np.ascontiguousarray(array).tobytes()
+            layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": len(data)}
+            blobs.append(data)
+            offset += len(data)
+        meta["arrays"] = layout
+        header = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        _write_atomic(Path(path), [INDEX_MAGIC, struct.pack("<Q", len(header)), header, *blobs])
 
     @classmethod
     def load(cls, path: str | Path) -> "ReuseIndex":
+        """Read a saved index; anything else (an older version, a pickle, a crafted or damaged file)
+        is refused with a one-line JixiaoError — nothing in the file is ever executed."""
         try:
             with open(path, "rb") as fh:
-                index = pickle.load(fh)
+                data = fh.read()
         except FileNotFoundError:
             raise JixiaoError(f"{path}: reuse index not found") from None
-        except Exception as exc:
+        except OSError as exc:
+            raise JixiaoError(f"{path}: cannot read the reuse index ({exc.strerror or type(exc).__name__})") from None
+        if data[:1] == b"\x80":
+            raise JixiaoError(f"{path}: an old reuse index (pickle, format 2) is not loaded, as pickle can run code; "
+                              f"rebuild it with `jixiao index build`")
+        if not data.startswith(INDEX_MAGIC):
+            raise JixiaoError(f"{path}: not a readable reuse index (not a jixiao index file)")
+        try:
+            return cls._from_bytes(data, path)
+        except JixiaoError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a damaged or crafted file
             raise JixiaoError(f"{path}: not a readable reuse index ({type(exc).__name__})") from None
-        if not isinstance(index, cls) or getattr(index, "version", None) != FORMAT_VERSION:
-            raise JixiaoError(f"{path}: reuse index of another version; rebuild it with `jixiao index build`")
+
+    @classmethod
+    def _from_bytes(cls, data: bytes, path) -> "ReuseIndex":
+        start = len(INDEX_MAGIC)
+        (size,) = struct.unpack_from("<Q", data, start)
+        body = start + 8 + size
+        if body > len(data):
+            raise ValueError("header beyond the end of the file")
+        meta = json.loads(data[start + 8:body].decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != "jixiao-reuse-index":
+            raise ValueError("no format")
+        if meta.get("version") != FORMAT_VERSION or meta.get("num_perm") != NUM_PERM or meta.get("shingle") != SHINGLE:
+            raise JixiaoError(f"{path}: reuse index of format version {str(meta.get('version'))[:10]}, this jixiao "
+                              f"reads version {FORMAT_VERSION}; rebuild it with `jixiao index build`")
+        arrays = {}
+        for name, dtype in (("clauses", "<i8"), ("signatures", "<u8")):
+            spec = meta["arrays"][name]
+            shape = tuple(int(x) for x in spec["shape"])
+            lo, n = body + int(spec["offset"]), int(spec["nbytes"])
+            if spec["dtype"] != dtype or lo < body or n != 8 * int(np.prod(shape)) or lo + n > len(data) \
+                    or len(shape) != 2 or shape[1] != {"clauses": 3, "signatures": NUM_PERM}[name]:
+                raise ValueError(f"array {name} does not fit the file")
+            arrays[name] = np.frombuffer(data, dtype=dtype, count=n // 8, offset=lo).reshape(shape)
+        index = cls()
+        index.key_ids = {str(k): i for i, k in enumerate(meta["keys"])}
+        if len(index.key_ids) != len(meta["keys"]):
+            raise ValueError("duplicate keys")
+        index.postings = [[] for _ in index.key_ids]
+        index.places = {(None if county is None else str(county)): frozenset(str(n) for n in names)
+                        for county, names in meta["places"]}
+        rows = arrays["clauses"].tolist()
+        at, pending = 0, []
+        for r in meta["reports"]:
+            n = int(r["clauses"])
+            clauses = [(int(a), int(b), int(c)) for a, b, c in rows[at:at + n]]
+            if len(clauses) != n or any(not 0 <= c < len(index.postings) or not 0 <= a <= b for a, b, c in clauses):
+                raise ValueError("clauses do not fit")
+            at += n
+            key = str(r["key"])
+            posted = set()
+            for k, (_, _, cid) in enumerate(clauses):
+                if cid not in posted:  # as add_many: a report's first occurrence of each clause
+                    posted.add(cid)
+                    index.postings[cid].append((key, k))
+            sentences = [(int(a), int(b), str(t)) for a, b, t in r["sentences"]]
+            year = r["year"]
+            index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
+                                               None if r["town"] is None else str(r["town"]),
+                                               None if year is None else int(year), clauses, sentences)
+            pending += [f"{key}:{k}" for k in range(len(sentences))]
+        if at != len(rows) or len(pending) != len(arrays["signatures"]):
+            raise ValueError("arrays do not match the reports")
+        with index.lsh.insertion_session() as session:
+            for name, row in zip(pending, arrays["signatures"]):
+                session.insert(name, _lean(row.astype(np.uint64)), check_duplication=False)
         return index
 
     def reuse(self, report: Report) -> list[Reuse]:
@@ -401,18 +483,71 @@ class ReuseSnapshot:
         return set(self.towns)
 
     def save(self, path: str | Path) -> None:
-        ReuseIndex.save(self, path)  # same atomic pickle writer
+        """JSON with a format name and version: data only, readable by any tool."""
+        data = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "key": self.key, "size": self.size,
+                "towns": list(self.towns), "reports": {k: asdict(v) for k, v in sorted(self.reports.items())},
+                "runs": [asdict(r) for r in self.runs]}
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        _write_atomic(Path(path), [text.encode("utf-8")])
 
     @classmethod
     def load(cls, path: str | Path) -> "ReuseSnapshot":
         try:
             with open(path, "rb") as fh:
-                snap = pickle.load(fh)
-        except Exception as exc:
+                raw = fh.read()
+        except OSError as exc:
+            raise JixiaoError(f"{path}: cannot read the reuse results ({exc.strerror or type(exc).__name__})") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+                raise ValueError("no format")
+        except Exception as exc:  # noqa: BLE001
             raise JixiaoError(f"{path}: not readable reuse results ({type(exc).__name__})") from None
-        if not isinstance(snap, cls):
-            raise JixiaoError(f"{path}: not reuse results of this version")
-        return snap
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise JixiaoError(f"{path}: reuse results of format version {str(data.get('version'))[:10]}, this jixiao "
+                              f"reads version {SNAPSHOT_VERSION}; run the batch again")
+        try:
+            runs = [Reuse(int(r["start"]), int(r["end"]), int(r["chars"]),
+                          [SourceSpan(str(s["report"]), str(s["name"]), _opt_str(s["town"]), _opt_int(s["year"]),
+                                      int(s["start"]), int(s["end"])) for s in r["sources"]],
+                          int(r["reports_sharing"]), str(r["kind"])) for r in data["runs"]]
+            reports = {str(k): ReportEntry(str(v["key"]), str(v["name"]), _opt_str(v["town"]), _opt_int(v["year"]))
+                       for k, v in data["reports"].items()}
+            return cls(str(data["key"]), runs, reports, [str(t) for t in data["towns"]], int(data["size"]))
+        except Exception as exc:  # noqa: BLE001
+            raise JixiaoError(f"{path}: not readable reuse results ({type(exc).__name__})") from None
+
+
+def _opt_str(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def _opt_int(v) -> int | None:
+    return None if v is None else int(v)
+
+
+def _write_atomic(path: Path, parts: list[bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in parts:
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_reuse(path: str | Path) -> "ReuseIndex | ReuseSnapshot":
+    """A saved index (`jixiao index build`) or one report's saved reuse results (the batch's), told
+    apart by the file's first bytes, not its name."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(INDEX_MAGIC))
+    except OSError:
+        head = b""
+    return ReuseSnapshot.load(path) if head.lstrip()[:1] == b"{" else ReuseIndex.load(path)
 
 
 def snapshot(index: ReuseIndex, report: Report) -> ReuseSnapshot:
@@ -428,3 +563,101 @@ def build_index(reports: list[Report], index: ReuseIndex | None = None) -> Reuse
     index = index or ReuseIndex()
     index.add_many(reports)
     return index
+
+
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_YEARLIKE = re.compile(r"(?:19|20)\d\d(?=年|$)")
+_NAME = re.compile(r"(?<![全各每本该个两三四五六七八九十])[^\W\d_一二三四五六七八九十两几各全每本该个]{2}村(?![级委民集干组])")
+_GENERIC_VILLAGE = {"行政村", "自然村", "贫困村", "建制村", "示范村", "重点村", "出列村", "脱贫村", "试点村", "中心村",
+                    "空心村", "美丽村", "农村", "乡村", "城村", "新村", "各村", "全村", "该村", "本村", "到村", "驻村",
+                    "进村", "在村", "个村", "镇村", "乡村", "县村", "区村"}
+_CODE = re.compile(r"\[\d+\]|〔\d+〕|\d+号")
+_LABEL = re.compile(r"[^\s:：,，。;；|]{1,10}[:：]")
+
+
+def _figures(text: str) -> set[str]:
+    """The figures of a passage that say something specific: amounts, counts, rates (not years)."""
+    out = set()
+    folded = _CODE.sub(lambda m: " " * len(m.group(0)), fold(text))  # codes and document numbers
+    for m in _FIGURE.finditer(folded):
+        token = m.group(0)
+        if _YEARLIKE.match(folded, m.start()) or len(token) < 2 or token in ("100", "100.0", "100.00"):
+            continue  # years, list numbers and 100% say nothing specific
+        out.add(token.rstrip("0").rstrip(".") if "." in token else token)
+    return out
+
+
+def _names(text: str) -> set[str]:
+    return {m.group(0) for m in _NAME.finditer(text) if m.group(0)[-3:] not in _GENERIC_VILLAGE
+            and m.group(0)[-2:] not in _GENERIC_VILLAGE}
+
+
+def copy_evidence(here: str, there: str | None) -> tuple[str, str]:
+    """What a passage shared with another report shares: ("specifics", what) when figures or names
+    recur with it (a copy); else the genre's stock: ("labels", what) a form's field labels,
+    ("differing", what) a sentence pattern filled in with other figures, ("generic", what) wording
+    that names nothing and states no figure.
+
+    `there` is the other report's passage, None when that report is not at hand (a saved index)."""
+    from .passages import normalise
+
+    if len(normalise(_LABEL.sub("", here))) < MIN_RUN:
+        return "labels", "共有的只是表格栏目名称（单位名称、联系人、填报日期等），属表格格式"
+    figs, names = _figures(here), _names(here)
+    if there is None:
+        if figs or names:
+            listed = "、".join(sorted(names)[:3] + sorted(figs)[:4])
+            return "specifics", f"含具体内容（{listed}）"
+        return "generic", "不含具体数字或名称，属通用表述"
+    same_figs = figs & _figures(there)
+    same_names = names & _names(there)
+    if same_figs or same_names:
+        listed = "、".join(sorted(same_names)[:3] + sorted(same_figs, key=lambda x: (len(x), x))[:5])
+        return "specifics", f"连具体内容也相同（{listed}）"
+    if figs:
+        return "differing", "句式相同而数字各不相同，属本类报告的通用模板"
+    return "generic", "不含具体数字或名称，属通用表述"
+
+
+def copy_segments(report: Report, start: int, end: int, there: str | None) -> list[tuple[int, int, str, str]]:
+    """A reused run cut into (start, end, how, what) pieces: how is "specifics" (copied with its
+    figures or names) or "template". Sentences with other figures and form labels are template;
+    the generic sentences between them go with a neighbouring copied sentence if there is one."""
+    bounds = sorted({start, end} | {s.start for s in report.sentences if start < s.start < end}
+                    | {p.start for p in report.paragraphs if start < p.start < end})
+    pieces = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        if report.text[lo:hi].strip():
+            pieces.append((lo, hi, *copy_evidence(report.text[lo:hi], there)))
+    groups: list[list[tuple[int, int, str, str]]] = []
+    for piece in pieces:
+        stock = piece[2] in ("labels", "differing")
+        if groups and (groups[-1][-1][2] in ("labels", "differing")) == stock:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    result = []
+    for group in groups:
+        lo, hi = group[0][0], group[-1][1]
+        text = report.text[lo:hi]
+        lo += len(text) - len(text.lstrip())
+        hi -= len(text) - len(text.rstrip())
+        copied = [p for p in group if p[2] == "specifics"]
+        if copied:
+            what = copied[0][3]
+            for p in copied[1:]:
+                what = _merge_listed(what, p[3])
+            result.append((lo, hi, "specifics", what))
+        else:
+            kinds = {p[2] for p in group}
+            what = next(p[3] for p in group if p[2] == ("differing" if "differing" in kinds else group[0][2]))
+            result.append((lo, hi, "template", what))
+    return result
+
+
+def _merge_listed(a: str, b: str) -> str:
+    """Two "连具体内容也相同（x、y）" messages as one list."""
+    inner = lambda s: s[s.find("（") + 1:s.rfind("）")].split("、") if "（" in s else []
+    items = list(dict.fromkeys(inner(a) + inner(b)))[:8]
+    head = a[:a.find("（")] if "（" in a else a
+    return f"{head}（{'、'.join(items)}）"

@@ -53,9 +53,13 @@ class Section:
     parent: "Section | None" = field(default=None, repr=False)
 
     def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """Every section in document order (pre-order), without recursion: numbering can nest a
+        thousand deep (a thousand lines starting "1.")."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     @property
     def number_label(self) -> str:
@@ -232,7 +236,8 @@ def build_sections(text: str, paragraphs: list[Paragraph]) -> tuple[Section, lis
     return root, issues
 
 
-def _close(node: Section) -> None:
-    for i, child in enumerate(node.children):
-        child.end = node.children[i + 1].start if i + 1 < len(node.children) else node.end
-        _close(child)
+def _close(root: Section) -> None:
+    """Each section ends where its next sibling starts, or where its parent ends (iterative)."""
+    for node in root.walk():
+        for i, child in enumerate(node.children):
+            child.end = node.children[i + 1].start if i + 1 < len(node.children) else node.end

@@ -6,7 +6,7 @@ point (rates) or 1% relative (amounts) an inconsistency is gross (`high`).
 """
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 
 def quantum(decimals: int) -> Decimal:
@@ -15,6 +15,15 @@ def quantum(decimals: int) -> Decimal:
 
 def consistent(stated: Decimal, decimals: int, exact: Decimal) -> bool:
     q = quantum(decimals)
+    # quantize needs the context's precision to hold every digit: a figure of 27+ digits would
+    # raise InvalidOperation at the default 28, so the precision grows with the figures.
+    digits = max(stated.adjusted(), exact.adjusted(), 0) + decimals + 3
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, digits)
+        return _consistent(stated, q, exact)
+
+
+def _consistent(stated: Decimal, q: Decimal, exact: Decimal) -> bool:
     return any(exact.quantize(q, rounding=mode) == stated.quantize(q) for mode in
                (ROUND_HALF_UP, ROUND_HALF_EVEN, ROUND_DOWN)) or (
         exact < 0 and exact.quantize(q, rounding=ROUND_DOWN) == stated.quantize(q))
@@ -27,8 +36,6 @@ def gross(stated: Decimal, exact: Decimal, is_rate: bool) -> bool:
         return diff > 1
     base = max(abs(exact), abs(stated))
     return base > 0 and diff / base > Decimal("0.01")
-
-
 
 
 def half_unit(decimals: int) -> Decimal:

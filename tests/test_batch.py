@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 import yaml
 
+from jixiao.batch import MARKER
+
 from .conftest import EXAMPLES, run_cli
 
 HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
@@ -41,9 +43,15 @@ def test_batch_with_an_unreadable_town(tmp_path):
     _params(params, "坏镇", 2023, broken, reports)
     out = tmp_path / "outputs"
     out.mkdir()
+    (out / MARKER).write_text("", encoding="utf-8")  # made by an earlier batch: replaced whole
     (out / "stale.txt").write_text("from an earlier run", encoding="utf-8")
+    store, dismissed = _mark_two_false_positives(reports / "02_liuwan_2023.txt", reports, tmp_path)
 
-    result = run_cli("batch", str(params), "--out", str(out), "--jobs", "2", "--quiet")
+    old_umask = os.umask(0o022)
+    try:
+        result = run_cli("batch", str(params), "--out", str(out), "--jobs", "2", "--quiet", "--review", str(store))
+    finally:
+        os.umask(old_umask)
     assert result.returncode == 1, result.stderr.decode()
     assert b"2023_\xe5\x9d\x8f\xe9\x95\x87" in result.stderr  # the failed town is named on stderr
     assert not (out / "stale.txt").exists()  # the outputs were replaced whole
@@ -66,22 +74,330 @@ def test_batch_with_an_unreadable_town(tmp_path):
     _script_did_not_run(out / "2023_红岩镇" / "review.html", tmp_path)
 
     book = openpyxl.load_workbook(out / "findings.xlsx")
-    assert book.sheetnames[0] == "全部" and {"柳湾镇2023", "梅岭镇2023", "红岩镇2023"} <= set(book.sheetnames)
-    assert book["全部"].max_row > 5
-    assert (out / "summary.html").exists() and "全县汇总" in (out / "summary.html").read_text(encoding="utf-8")
+    assert book.sheetnames == ["问题清单", "汇总"] and book["问题清单"].max_row > 5
+    assert book["问题清单"].auto_filter.ref
+    summary = (out / "summary.html").read_text(encoding="utf-8")
+    assert "<title>全县汇总</title>" in summary and 'href="index.html"' in summary
+
+    _pages_are_offline_titled_and_linked(out, index)
+    for page in (out / "summary.html", out / "index.html", out / "2023_柳湾镇" / "full.html"):
+        _no_network_request(page, tmp_path)
+    _outputs_are_readable_by_others(out)
+    _false_positives_are_shown_and_not_counted(out, dismissed, book)
 
 
-def _script_did_not_run(page, tmp_path):
-    """Load the reviewer page in headless Chromium and look at the live DOM after scripts ran."""
+def _mark_two_false_positives(report, corpus, tmp_path):
+    """The auditor's side: the workbook of a first run, two findings marked 误报, `jixiao review import`."""
+    from jixiao.audit import run_audit
+    from jixiao.exports import ISSUE_HEADERS, write_xlsx
+
+    first = tmp_path / "first.xlsx"
+    write_xlsx(first, [run_audit(report, corpus).results()])
+    book = openpyxl.load_workbook(first)
+    ws = book["问题清单"]
+    col = {h: k + 1 for k, h in enumerate(ISSUE_HEADERS)}
+    dismissed = []
+    for row in (3, 4):
+        ws.cell(row=row, column=col["复核结论"]).value = "误报"
+        dismissed.append(ws.cell(row=row, column=col["指纹"]).value)
+    ws.cell(row=5, column=col["复核结论"]).value = "确认"
+    book.save(first)
+    store = tmp_path / "review.json"
+    result = run_cli("review", "import", str(first), "--store", str(store))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "3 decisions stored" in result.stdout.decode()
+    return store, dismissed
+
+
+def _false_positives_are_shown_and_not_counted(out, dismissed, book):
+    data = json.loads((out / "2023_柳湾镇" / "results.json").read_text(encoding="utf-8"))
+    marks = {f["fingerprint"]: f["review"] for f in data["findings"]}
+    assert [marks[fp] for fp in dismissed] == ["误报", "误报"]
+    assert list(marks.values()).count("确认") == 1
+    counted = [f for f in data["findings"] if f["review"] != "误报"]
+    assert sum(data["counts"].values()) == len(counted) == len(data["findings"]) - 2
+    review = (out / "2023_柳湾镇" / "review.html").read_text(encoding="utf-8")
+    assert review.count("复核：误报") == 2 and "复核：确认" in review
+    status = {t["name"]: t for t in json.loads((out / "batch.json").read_text(encoding="utf-8"))["towns"]}
+    assert status["2023_柳湾镇"]["counts"] == data["counts"]
+    ws = book["问题清单"]
+    header = [c.value for c in ws[2]]
+    rows = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=3)]
+    assert sorted(r["指纹"] for r in rows if r["复核结论"] == "误报") == sorted(dismissed)
+    summary = book["汇总"]
+    head = [c.value for c in summary[2]]
+    town = next(dict(zip(head, (c.value for c in r))) for r in summary.iter_rows(min_row=3) if r[0].value == "柳湾镇")
+    assert town["合计"] == len(counted) and town["复核误报"] == 2
+
+
+def _pages_are_offline_titled_and_linked(out, index):
+    """Every page: no script, style or image from elsewhere; MathJax absent; the town in <title> and
+    header; links to the index, the neighbours and the source report that all resolve."""
+    remote = re.compile(r"<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*[\"']?(https?:|//)", re.I)
+    pages = sorted(out.glob("*/review.html")) + sorted(out.glob("*/full.html")) + [out / "summary.html",
+                                                                                   out / "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not remote.search(html), page
+        assert not re.search(r"url\(\s*[\"']?(https?:|//)", html), page
+        assert "MathJax" not in html and "require.js" not in html and "mermaid.esm" not in html, page
+        if page.name != "full.html":  # no warning or traceback reaches a reviewer's page
+            assert "vnd.jupyter.stderr" not in html.split("<body", 1)[-1] and "Traceback" not in html, page
+        for href in re.findall(r'<a href="([^"#]+)"', html):
+            if not href.startswith(("http:", "https:", "mailto:")):
+                assert (page.parent / href).exists(), (page, href)
+    page = (out / "2023_柳湾镇" / "review.html").read_text(encoding="utf-8")
+    assert "<title>柳湾镇 2023年度 绩效自评报告审核</title>" in page and "<h1>柳湾镇 2023年度" in page
+    assert 'href="../index.html"' in page and "上一个：" in page and "下一个：" in page
+    assert 'href="report.txt">报告原文' in page and (out / "2023_柳湾镇" / "report.txt").is_file()
+    assert ">高<" in page and ">high<" not in page
+    assert re.search(r"[一二三四五六七八九十]、[^<]* · 第\d+段", page)  # locations, not offsets
+    pdf = (out / "2023_梅岭镇" / "review.html").read_text(encoding="utf-8")
+    assert 'href="report.docx"' in pdf
+
+
+def _outputs_are_readable_by_others(out):
+    for path in [out, *out.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+
+
+PROBE = """<script>window.addEventListener("load", function () {
+  document.documentElement.setAttribute("data-resources",
+    JSON.stringify(performance.getEntriesByType("resource").map(function (e) { return e.name; })));
+});</script>"""
+
+
+def _load_in_chromium(page, tmp_path) -> str:
+    """The live DOM of a copy of `page` (beside it, so relative links resolve) after its scripts ran,
+    with every resource the page requested listed in data-resources on <html>."""
     if CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("CI must install Chromium (.ci/run installs Debian's chromium)")
         pytest.skip("headless Chromium is not installed (apt-get install chromium)")
-    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=3000", "--dump-dom",
-                             page.as_uri()], capture_output=True, timeout=120)
+    probe = page.with_name(f".probe-{page.name}")
+    html = page.read_text(encoding="utf-8")
+    probe.write_text(html.replace("</body>", PROBE + "</body>") if "</body>" in html else html + PROBE, encoding="utf-8")
+    try:
+        result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                                 f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=3000", "--dump-dom",
+                                 probe.as_uri()], capture_output=True, timeout=120)
+    finally:
+        probe.unlink()
     dom = result.stdout.decode("utf-8", "replace")
-    assert "红岩镇" in dom, result.stderr.decode()[-300:]
+    assert "data-resources" in dom, result.stderr.decode()[-300:]
+    return dom
+
+
+def _no_network_request(page, tmp_path) -> str:
+    dom = _load_in_chromium(page, tmp_path)
+    requested = json.loads(re.search(r'data-resources="([^"]*)"', dom).group(1).replace("&quot;", '"'))
+    assert all(url.startswith(("file:", "data:")) for url in requested), (page, requested)
+    return dom
+
+
+def _script_did_not_run(page, tmp_path):
+    """Load the reviewer page in headless Chromium and look at the live DOM after scripts ran."""
+    dom = _no_network_request(page, tmp_path)
+    assert "红岩镇" in dom
     body = re.search(r"<body[^>]*>", dom).group(0)
     assert "data-pwned" not in body
+
+
+# --- operator mistakes and interrupted runs ------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ntown: [*b, *b, *b, *b, *b, *b]\n"
+
+
+def _one_town(tmp_path):
+    """A params folder with one tiny good town and three broken parameters files."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    shutil.copy(EXAMPLES / "reports" / "02_liuwan_2023.txt", reports / "liuwan.txt")
+    params = tmp_path / "params"
+    _params(params, "柳湾镇", 2023, reports / "liuwan.txt", reports)
+    (params / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    (params / "deep.yaml").write_text("town: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    (params / "folder.yaml").mkdir()
+    return reports, params
+
+
+def _tree(folder):
+    """Every file under folder with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _leftovers(out):
+    return sorted(p.name for p in out.parent.iterdir() if re.match(rf"\.{re.escape(out.name)}\.(staging|old)-", p.name))
+
+
+def test_out_that_holds_other_files_is_refused_and_nothing_deleted(tmp_path, monkeypatch):
+    from jixiao.batch import run_batch
+    from jixiao.errors import JixiaoError
+
+    reports, params = _one_town(tmp_path)
+    cases = {tmp_path / "mine": "did not make", reports: "holds the batch's inputs", params: "holds the batch's inputs",
+             tmp_path: "holds the batch's inputs"}
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"years of work")
+    before = _tree(tmp_path)
+    for out, cause in list(cases.items())[:2]:  # as a user runs it…
+        result = run_cli("batch", str(params), "--out", str(out), "--quiet")
+        assert result.returncode == 1 and cause in result.stderr.decode("utf-8"), result.stderr.decode()
+        assert b"Traceback" not in result.stderr
+    for out, cause in cases.items():  # …and each case in-process (no kernel starts before the check)
+        with pytest.raises(JixiaoError, match=re.escape(cause)):
+            run_batch(params, out, progress=False)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(JixiaoError, match="current directory"):
+        run_batch(params, ".", progress=False)
+    with pytest.raises(JixiaoError, match="current directory"):
+        run_batch(params, tmp_path, progress=False)
+    assert _tree(tmp_path) == before  # nothing deleted, nothing added
+    assert _leftovers(tmp_path / "mine") == [] and not list(tmp_path.glob(".*.staging-*"))
+
+
+def _marked(pid):
+    """Processes whose environment carries the test's token: the batch and everything it started."""
+    token = f"JIXIAO_TEST_TOKEN={pid}".encode()
+    found = []
+    for proc in os.listdir("/proc"):
+        if proc.isdigit():
+            try:
+                with open(f"/proc/{proc}/environ", "rb") as fh:
+                    if token in fh.read().split(b"\0"):
+                        found.append(int(proc))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the batch's processes")
+def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
+    """A batch killed by SIGKILL while its towns run: the previous outputs are byte-identical, no
+    worker or kernel outlives it, a second batch on the same --out meanwhile is refused, the next
+    run completes with no staging folder left. Broken parameters files fail only their towns."""
+    import signal
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    reports, params = _one_town(tmp_path)
+    out = tmp_path / "outputs"
+    first = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert first.returncode == 1  # the three broken files failed…
+    status = {t["name"]: t for t in json.loads((out / "batch.json").read_text(encoding="utf-8"))["towns"]}
+    assert status["2023_柳湾镇"]["status"] == "ok"  # …and the good town completed
+    assert {n for n, t in status.items() if t["status"] == "failed"} == {"bomb", "deep", "folder"}
+    assert "aliases" in status["bomb"]["error"] and "x, x" not in status["bomb"]["error"]
+    assert "nested" in status["deep"]["error"] and "is a folder" in status["folder"]["error"]
+    assert all(len(t["error"] or "") < 200 for t in status.values())
+    assert (out / MARKER).exists() and (out / "2023_柳湾镇" / "review.html").exists()
+    before = _tree(out)
+
+    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]  # keep the killed run busy for a while
+    for path in extra:
+        shutil.copy(params / "2023_柳湾镇.yaml", path)
+    token = str(os.getpid())
+    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
+                              "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".outputs.staging-*/2023_柳湾镇/audit.ipynb")) and time.monotonic() < deadline:
+            assert batch.poll() is None, batch.stderr.read().decode()
+            time.sleep(0.2)
+        time.sleep(1)  # the town's kernel is running
+        second = run_cli("batch", str(params), "--out", str(out), "--quiet")
+        assert second.returncode == 1 and b"another batch is writing to" in second.stderr
+        assert f"pid {batch.pid}".encode() in second.stderr
+        assert len(_marked(token)) >= 2  # the batch and at least a worker or a kernel
+    finally:
+        batch.send_signal(signal.SIGKILL)
+        batch.wait()
+    deadline = time.monotonic() + 15  # kernels notice their parent is gone within a second or two
+    while _marked(token) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _marked(token) == [], "processes outlived the killed batch"
+    assert _tree(out) == before
+    assert _leftovers(out) == [f".outputs.staging-{batch.pid}"]
+    for path in extra:
+        path.unlink()
+
+    again = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert again.returncode == 1 and b"Traceback" not in again.stderr
+    assert _leftovers(out) == []
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8")) == json.loads(before["batch.json"])
+
+
+def test_colliding_names_get_unique_outputs(tmp_path):
+    from jixiao.batch import unique_names
+
+    files = [tmp_path / n for n in ("2023 白沙镇.yaml", "2023_白沙镇.yaml", "2023_白沙镇.yml", "A.yaml", "a.yaml")]
+    names = unique_names(files)
+    assert len({n.casefold() for n in names}) == len(names) == 5
+    assert names[:3] == ["2023_白沙镇", "2023_白沙镇-2", "2023_白沙镇-3"]
+
+
+def test_out_made_by_jixiao_or_empty_is_accepted(tmp_path):
+    from jixiao.batch import check_out_dir
+
+    for name, files in (("empty", []), ("gitkeep", [".gitkeep"]), ("marked", [MARKER, "index.html"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        for f in files:
+            (folder / f).write_text("", encoding="utf-8")
+        check_out_dir(folder, [tmp_path / "params"])
+    check_out_dir(tmp_path / "new", [tmp_path / "params"])
+
+
+def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
+    from jixiao.batch import BatchLock
+
+    _, params = _one_town(tmp_path)
+    out = tmp_path / "outputs"
+    with BatchLock(out):
+        result = run_cli("batch", str(params), "--out", str(out), "--quiet")
+    assert result.returncode == 1 and b"another batch is writing to" in result.stderr
+    assert not out.exists() and _leftovers(out) == []
+
+
+def test_town_over_the_time_limit_fails_and_is_named(tmp_path):
+    from jixiao.batch import run_town
+    from jixiao.params import load_params
+
+    reports, params = _one_town(tmp_path)
+    town = load_params(params / "2023_柳湾镇.yaml")
+    run = run_town(town, tmp_path / "staging", tmp_path / "none.idx", timeout=1)
+    assert run.status == "failed" and "time limit per town" in run.error, run.error
+    assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
+
+
+def test_failed_town_results_leave_every_output(tmp_path):
+    from jixiao.batch import TownRun, _retire_failed
+
+    for name in ("ok", "bad"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.json").write_text("{}", encoding="utf-8")
+    _retire_failed([TownRun("ok"), TownRun("bad", status="failed", error="chart")], tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/results.json")) == ["ok/results.json"]
+    assert (tmp_path / "bad" / "results.failed.json").exists()
+
+
+def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
+    from jixiao.batch import clean_stale
+
+    out = tmp_path / "outputs"
+    old = tmp_path / ".outputs.old-4242"   # the previous outputs, renamed away just before the kill
+    old.mkdir()
+    (old / MARKER).write_text("", encoding="utf-8")
+    (old / "index.html").write_text("previous", encoding="utf-8")
+    (tmp_path / ".outputs.staging-4242").mkdir()   # the killed run's finished staging
+    (tmp_path / ".other.staging-4242").mkdir()     # another --out's: not ours to touch
+    clean_stale(out)
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-4242", "outputs"]

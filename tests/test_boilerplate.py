@@ -150,7 +150,31 @@ def test_stock_phrases_are_told_apart_from_copying():
     assert [f.severity for f in findings] == ["info"] and "通用套话" in findings[0].message
     two = Context(reports[:2])
     findings = run_rules(reports[0], two, only=["B03"])
-    assert [f.severity for f in findings] == ["high"] and "r1.txt" in findings[0].message
+    # two towns share it, but it names nothing and states no figure: wording, not a copy
+    assert [f.severity for f in findings] == ["low"] and "r1.txt" in findings[0].message
+    assert "不含具体数字或名称" in findings[0].message
+
+
+def test_copying_is_high_only_with_its_specifics():
+    """A passage shared with its figures and village names is a copy; the same sentence pattern
+    with other figures, or a form's cover fields, is the genre's stock."""
+    copied = "桃源村新建垃圾分类收集点12个，配备保洁员7名，月均清运量下降约三成，群众反映良好。"
+    pattern = "全年共开展安全生产检查{}次，排查整改隐患{}处，整改率达到{}%以上。"
+    cover = "单位名称：{}人民政府  联系人：{}  联系电话：{}  填报日期：{}年3月{}日"
+    rows = [("白沙镇", (14, 31, 96), ("王明", "13800000001", 2024, 5)),
+            ("柳湾镇", (22, 48, 97), ("李强", "13900000002", 2024, 8))]
+    own = {"白沙镇": "本镇全年完成道路硬化三公里，新修水渠两处，改造危房十二户，新建村级卫生室一所，发展家庭农场五家，"
+                  "培育合作社两家，群众出行和就医条件明显改善，产业基础不断夯实，集体经济收入稳步增长。",
+           "柳湾镇": "本镇建成茶叶加工厂一座，整治山塘两座，恢复灌溉面积八百亩，汛期安全度汛无事故，茶园面积继续扩大，"
+                  "带动周边农户增收，农村人居环境整治持续推进，镇村道路保洁实现全覆盖，群众获得感不断增强。"}
+    texts = [f"{t}人民政府\n2023年度部门整体支出绩效自评报告\n{cover.format(t, *c)}\n一、基本情况\n"
+             f"{own[t]}\n{pattern.format(*p)}\n{copied}\n" for t, p, c in rows]
+    reports = [parse_text(t, f"r{k}.txt") for k, t in enumerate(texts)]
+    findings = run_rules(reports[0], Context(reports), only=["B03"])
+    high = [f for f in findings if f.severity == "high"]
+    assert [f.evidence for f in high] == [copied[:-1] if not copied.endswith("。") else copied]
+    assert "12" in high[0].message and "桃源村" in high[0].message
+    assert all(f.severity in ("low", "info") for f in findings if f not in high)
 
 
 def test_templated_sections_and_repeats():

@@ -1,25 +1,82 @@
-"""Charts draw Chinese with a CJK font; report text reaching HTML is escaped."""
+"""Charts draw Chinese with a CJK font (a system one, else pip's); chart labels are never mathtext;
+report text reaching HTML is escaped; the workbook is what an auditor's 问题清单 is."""
 from __future__ import annotations
 
+import io
 import os
+import re
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from jixiao import charts, views
-from jixiao.fonts import find_cjk_font
+from jixiao.fonts import find_cjk_font, font_file, pip_font_file
+
+from .conftest import ROOT
+
+NO_SYSTEM_FONTS = ROOT / "tests" / "nosysfonts"
+DRAW = """
+import warnings, json, sys
+import matplotlib.font_manager as fm
+from jixiao.fonts import CANDIDATES, find_cjk_font, font_file
+visible = sorted({f.name for f in fm.fontManager.ttflist})
+warnings.simplefilter("always")
+with warnings.catch_warnings(record=True) as caught:
+    import pandas as pd
+    from jixiao import charts
+    frame = pd.DataFrame({"项目": ["村级组织运转经费", "河道整治工程"], "预算（万元）": [84.0, 50.0],
+                          "支出（万元）": [84.0, 43.2]})
+    fig = charts.budget_vs_spent(frame)
+    fig.savefig(sys.argv[1], format="png")
+    label = fig.axes[0].get_yticklabels()[0]
+    used = fm.findfont(fm.FontProperties(family=label.get_fontfamily()), fallback_to_default=False)
+print(json.dumps({"visible": visible, "font": find_cjk_font(), "file": font_file(find_cjk_font()), "used": used,
+                  "warnings": [str(w.message) for w in caught]}))
+"""
 
 
-def _need_font():
-    if find_cjk_font() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install a CJK font (.ci/run installs fonts-wqy-microhei)")
-        pytest.skip("no CJK font on this machine (apt-get install fonts-wqy-microhei or fonts-noto-cjk)")
+def _draw_in_fresh_process(tmp_path, stale: bool = False) -> dict:
+    """Draw a chart in a new Python whose matplotlib has a fresh cache folder and sees no system font
+    (tests/nosysfonts/sitecustomize.py), or, with stale=True, a cache that does not know them."""
+    import json
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl"),
+           "PYTHONPATH": os.pathsep.join([str(NO_SYSTEM_FONTS), str(ROOT)])}
+    env.pop("JIXIAO_STALE_FONT_CACHE", None)
+    if stale:
+        env["JIXIAO_STALE_FONT_CACHE"] = "1"
+    result = subprocess.run([sys.executable, "-c", DRAW, str(tmp_path / "chart.png")], env=env, capture_output=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stderr == b"", result.stderr.decode()[-2000:]
+    return json.loads(result.stdout)
+
+
+def test_with_no_system_font_charts_draw_chinese_with_the_pip_font(tmp_path):
+    if pip_font_file() is None:
+        pytest.fail("mplfonts is a dependency of jixiao: pip install -e . installs Noto Sans CJK SC with it")
+    seen = _draw_in_fresh_process(tmp_path)
+    assert not [n for n in seen["visible"] if "CJK" in n or "WenQuanYi" in n or "Hei" in n], seen["visible"]
+    assert seen["font"] == "Noto Sans CJK SC"
+    assert Path(seen["file"]) == pip_font_file() and Path(seen["used"]) == pip_font_file()
+    assert not [w for w in seen["warnings"] if "missing from font" in w or "CJK" in w], seen["warnings"]
+    assert (tmp_path / "chart.png").stat().st_size > 5000
+
+
+def test_a_system_font_is_preferred_and_found_past_a_stale_cache(tmp_path):
+    system = find_cjk_font()
+    if system is None or Path(font_file(system)) == pip_font_file():
+        pytest.skip("no system CJK font on this machine: only the pip font can be tested here")
+    seen = _draw_in_fresh_process(tmp_path, stale=True)  # the cache forgot the system fonts; their files remain
+    assert seen["font"] == system and Path(seen["used"]) != pip_font_file()
 
 
 def test_chart_text_is_drawn_with_a_cjk_font_not_dejavu():
-    _need_font()
+    assert find_cjk_font() is not None  # a system font, or the one pip installed
     from matplotlib.font_manager import FontProperties, findfont
 
     frame = pd.DataFrame({"项目": ["村级组织运转经费", "河道整治工程"], "预算（万元）": [84.0, 50.0], "支出（万元）": [84.0, 43.2]})
@@ -32,6 +89,16 @@ def test_chart_text_is_drawn_with_a_cjk_font_not_dejavu():
         path = findfont(FontProperties(family=text.get_fontfamily()))
         assert "DejaVu" not in path, (text.get_text(), path)
     assert fig.axes[0].get_title() == "各项目预算与支出"
+
+
+@pytest.mark.parametrize("name", ["费$\\nocmd{x}$", "$x^2$项目", "甲$乙$丙", "一$"])
+def test_dollar_signs_in_labels_are_plain_text(name):
+    frame = pd.DataFrame({"项目": [name, "其他项目"], "预算（万元）": [10.0, 5.0], "支出（万元）": [9.0, 5.0]})
+    fig = charts.budget_vs_spent(frame)
+    fig.savefig(io.BytesIO(), format="png")  # outside jixiao's context: mathtext would raise or typeset here
+    assert fig.axes[0].get_yticklabels()[0].get_text() == name
+    share = charts.share_ranking(pd.DataFrame({"乡镇": [name, "乙镇"], "套话占比": [0.3, 0.1]}))
+    share.savefig(io.BytesIO(), format="png")
 
 
 def test_report_text_is_escaped_everywhere():
@@ -47,18 +114,83 @@ def test_report_text_is_escaped_everywhere():
     assert "<i>x</i>" not in card
 
 
-def test_exports_keep_formulas_as_text(tmp_path):
+def test_cards_show_chinese_severity_rule_name_location_and_merge_overlaps():
+    from jixiao.rules import rule_titles
+
+    text = "一、情况\n" + "甲" * 200
+    reused = [{"rule": "B03", "severity": "high", "message": f"也见于 {k}.txt", "start": 10 + k, "end": 60 + k,
+               "title": rule_titles()["B03"], "location": {"section": "一、", "paragraph": 2, "page": 3}}
+              for k in range(3)]
+    other = {"rule": "B01", "severity": "low", "message": "另一条", "start": 100, "end": 120}
+    html = views.finding_cards(text, reused + [other])
+    assert html.count('class="jx-card') == 2  # three overlapping B03 spans shown as one card
+    assert all(f"也见于 {k}.txt" in html for k in range(3))
+    assert f"B03 {rule_titles()['B03']}" in html and "一、 · 第2段 · 第3页" in html
+    assert ">高<" in html and ">低<" in html and ">high<" not in html
+    marked = views.finding_cards(text, [{**other, "review": "误报"}])
+    assert "jx-fp" in marked and "复核：误报" in marked
+
+
+def test_claims_rows_that_do_not_add_up_are_highlighted():
+    frame = pd.DataFrame({"结论": ["相符", "不符", "未核对"]})
+    html = views.table(frame, bad_rows=[False, True, False])
+    rows = html.split("<tbody>")[1].split("</tr>")
+    assert 'class="jx-bad"' in rows[1] and "jx-bad" not in rows[0] + rows[2]
+
+
+def _result(town, findings, year=2023):
+    return {"name": f"{town}.txt", "meta": {"town": town, "year": year}, "findings": findings}
+
+
+def test_workbook_sheets_headers_autofilter_print_setup_and_long_cells(tmp_path):
     import openpyxl
 
-    from jixiao.exports import index_html, write_csv, write_xlsx
+    from jixiao.exports import EXCEL_CELL_MAX, ISSUE_HEADERS, write_csv, write_xlsx
+    from jixiao.rules import rule_titles
 
-    results = [{"name": "a.txt", "meta": {"town": "白沙镇", "year": 2023},
-                "findings": [{"rule": "B04", "severity": "medium", "message": "=HYPERLINK(\"http://x\")",
-                              "evidence": "=1+1", "start": 0, "end": 4}]}]
+    f = {"rule": "B04", "severity": "low", "message": "=HYPERLINK(\"http://x\")", "evidence": "=1+1", "start": 0, "end": 4}
+    high = {"rule": "A01", "severity": "high", "message": "比率不符", "evidence": "95%", "start": 9, "end": 12,
+            "amount": "120.50万元", "location": {"section": "三、（二）2.", "paragraph": 7, "page": None}}
+    huge = {"rule": "B03", "severity": "medium", "message": "长", "evidence": "长" * 40000, "start": 20, "end": 40020}
+    results = [_result("白沙镇", [f, huge]), _result("柳湾镇", [high])]
     write_xlsx(tmp_path / "f.xlsx", results)
-    ws = openpyxl.load_workbook(tmp_path / "f.xlsx")["全部"]
-    assert ws["G2"].value == "=1+1" and ws["G2"].data_type == "s"
+    book = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    assert book.sheetnames[:2] == ["问题清单", "汇总"]
+    ws = book["问题清单"]
+    header = [c.value for c in ws[2]]
+    assert header[:11] == ["序号", "乡镇/单位", "年度", "问题类型", "问题描述", "原文摘录", "位置", "涉及金额", "依据", "整改建议",
+                           "复核结论"]
+    assert header == ISSUE_HEADERS
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:") and ws.freeze_panes == "A3"
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"  # 9 = A4
+    assert ws.print_title_rows == "$1:$2"
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+    assert [r[3] for r in rows] == [f"A01 {rule_titles()['A01']}", f"B03 {rule_titles()['B03']}",
+                                    f"B04 {rule_titles()['B04']}"]  # most severe first
+    assert rows[0][6] == "三、（二）2. · 第7段" and rows[0][7] == "120.50万元" and "财预〔2020〕10号" in rows[0][8]
+    assert ws.cell(row=3, column=6).alignment.wrap_text
+    assert max(len(str(c.value or "")) for r in ws.iter_rows() for c in r) <= EXCEL_CELL_MAX
+    formula = next(c for r in ws.iter_rows(min_row=3) for c in r if c.value == "=1+1")
+    assert formula.data_type == "s"
+    summary = book["汇总"]
+    head = [c.value for c in summary[2]]
+    assert head[:2] == ["乡镇/单位", "年度"] and f"A01 {rule_titles()['A01']}" in head and summary.auto_filter.ref
     write_csv(tmp_path / "f.csv", results)
     assert "'=1+1" in (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
-    page = index_html([{"name": "x", "town": "<script>", "status": "failed", "error": "<img src=x>"}])
-    assert "<script>" not in page.split("</style>")[1] and "&lt;img" in page
+
+
+def test_index_page_is_sortable_and_escaped():
+    from jixiao.exports import index_html
+
+    page = index_html([{"name": "x", "town": "<script>", "status": "failed", "error": "<img src=x>"},
+                       {"name": "y", "town": "乙镇", "status": "ok", "counts": {"high": 2}, "share": 0.25}])
+    assert "<script>" not in page.split("</style>")[-1].split("<script>\n")[0] and "&lt;img" in page
+    assert "jx-sortable" in page and 'data-sort="2"' in page and "<th>高</th>" in page
+    assert not re.search(r"<(script|img|link)[^>]*\b(src|href)=", page)  # nothing loaded from anywhere
+
+
+def test_rule_advice_names_only_registered_rules():
+    from jixiao.exports import rule_advice
+    from jixiao.rules import rule_titles
+
+    assert set(rule_advice()) <= set(rule_titles())

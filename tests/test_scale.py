@@ -36,8 +36,8 @@ def test_snapshot_gives_the_same_reuse_as_the_index(tmp_path):
     reports = [load_report(EXAMPLES / "reports" / n) for n in ("05_yuntai_2022.txt", "06_yuntai_2023.txt")]
     index = build_index(reports)
     snap = snapshot(index, reports[1])
-    snap.save(tmp_path / "r.pkl")
-    loaded = ReuseSnapshot.load(tmp_path / "r.pkl")
+    snap.save(tmp_path / "r.json")
+    loaded = ReuseSnapshot.load(tmp_path / "r.json")
     assert loaded.reuse(reports[1]) == index.reuse(reports[1]) and len(loaded) == 2
     with pytest.raises(Exception, match="another report"):
         loaded.reuse(reports[0])

@@ -32,7 +32,12 @@ def _cell_figure(facts: Facts, cell):
 def _column_values(facts: Facts, table, col: str) -> list:
     k = table.columns.index(col)
     out = []
+    if table.ragged:
+        return []  # rows with cells missing: the column cannot be read for sure
+    from ..tables import cell_kind
     for row in table.body_rows():
+        if any(cell_kind(c.text) == "runon" for c in row):
+            return []  # cells run together: which column holds what is unknown
         if table.is_total_row(row) or k >= len(row):
             continue
         fig = _cell_figure(facts, row[k])
@@ -45,8 +50,13 @@ def _column_values(facts: Facts, table, col: str) -> list:
 
 
 def _table_total_rows(facts: Facts) -> list[Claim]:
+    from .forms import funds_blocks
     claims = []
+    funds = [b.start for b in funds_blocks(facts)]
     for t in facts.report.tables:
+        if any(t.start <= s <= t.end for s in funds):
+            continue  # a form's 资金情况 block: claims.funds reads it by role
+        claims += _run_together(t)
         totals = [r for r in t.body_rows() if t.is_total_row(r)]
         if not totals:
             continue
@@ -63,6 +73,14 @@ def _table_total_rows(facts: Facts) -> list[Claim]:
                                     stated.number, stated.decimals, stated.unit or "",
                                     [Operand(f"第{v.row}行", v.number, v.start, v.end) for v in values]))
     return claims
+
+
+def _run_together(table) -> list[Claim]:
+    """643.56252.18163.68: cells written with no separator; splitting them would be a guess."""
+    from ..tables import cell_kind
+    return [Claim("A02", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end, None, 0, "",
+                  [Operand("连写单元格", None, c.start, c.end)], kind="total")
+            for row in table.rows for c in row if cell_kind(c.text) == "runon"]
 
 
 def _item_money(facts: Facts, items, roles: tuple[str, ...]) -> list | None:

@@ -7,7 +7,10 @@ import re
 from ..findings import make_finding
 from ..meta import place_words
 from ..textnorm import compact
-from ..wordlists import indicators, stale_references
+from ..numbering_defects import numbering_defects
+from ..reuse import WHOLE_REPORT, copy_segments, report_key
+from ..vague import find_vague
+from ..wordlists import indicators, load, stale_references
 from . import rule
 
 
@@ -49,18 +52,29 @@ def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
     analysis = ctx.text_reuse(report)
+    texts = {report_key(r): r.text for r in ctx.reports}
     for r in analysis.reused:
         names = "、".join(f"{s.name}（{s.town or '?'}{s.year or ''}，第{s.start}–{s.end}字）" for s in r.sources[:4])
         more = f"等 {len(r.sources)} 份" if len(r.sources) > 4 else ""
         if r.kind == "stock":
-            severity, what = "info", f"属于本类报告的通用套话：语料 {len(index)} 份报告中有 {r.reports_sharing} 份含有这段文字"
+            pieces = [(r.start, r.end, "info",
+                       f"属于本类报告的通用套话：语料 {len(index)} 份报告中有 {r.reports_sharing} 份含有这段文字")]
         elif r.kind == "own-years":
-            severity, what = "medium", "与本镇其他年度的报告相同，疑为沿用往年报告"
+            pieces = [(r.start, r.end, "medium", "与本镇其他年度的报告相同，疑为沿用往年报告")]
         else:
-            severity, what = "high", f"仅 {r.reports_sharing} 份报告共有，疑为相互抄用"
-        yield make_finding(report.text, "B03", severity, r.start, r.end,
-                           f"这段文字（{r.chars}字，“{_quote(report.text[r.start:r.end])}”）也见于 {names}{more}；{what}")
-    from ..reuse import WHOLE_REPORT
+            source = r.sources[0]
+            other = texts.get(source.report)
+            pieces = []
+            for lo, hi, how, shared in copy_segments(report, r.start, r.end,
+                                                     other[source.start:source.end] if other is not None else None):
+                if how == "specifics":
+                    pieces.append((lo, hi, "high", f"仅 {r.reports_sharing} 份报告共有，{shared}，疑为相互抄用"))
+                else:
+                    pieces.append((lo, hi, "low", f"仅 {r.reports_sharing} 份报告共有，但{shared}，不足以说明抄用"))
+        for lo, hi, severity, what in pieces:
+            chars = len(compact(report.text[lo:hi])) if (lo, hi) != (r.start, r.end) else r.chars
+            yield make_finding(report.text, "B03", severity, lo, hi,
+                               f"这段文字（{chars}字，“{_quote(report.text[lo:hi])}”）也见于 {names}{more}；{what}")
     for key, share in sorted(analysis.shared_with.items()):
         if share < WHOLE_REPORT:
             continue
@@ -77,23 +91,70 @@ def _generic_before(text: str, pos: int) -> bool:
     return pos == 0 or text[pos - 1] in place_words()["generic_before"] or text[pos - 1].isspace()
 
 
+def _own_kind(name: str) -> str | None:
+    """镇, 乡 or 街道: the kind of township unit a name is."""
+    for kind in sorted(load("unit_kinds.yaml")["town_kinds"], key=len, reverse=True):
+        if name.endswith(kind) or name.endswith(kind + "办事处"):
+            return kind
+    return None
+
+
+def _wrong_town_kind(report):
+    """A 镇 report calling itself 乡 (我乡, 乡政府驻地) or 街道 (本街道, 街道党的建设): copied from that kind's report."""
+    data = load("unit_kinds.yaml")
+    text, own = report.text, report.meta.town or ""
+    kind = _own_kind(own)
+    if kind is None:
+        return
+    for wrong in data["town_kinds"]:
+        if wrong == kind or wrong in own:
+            continue
+        after = data["not_after"].get(wrong, "")
+        pattern = re.compile(rf"(?:{data['self_prefix']}){wrong}(?![{after}])|{wrong}(?={data['organs']})")
+        bare_before = re.compile(rf"(?:{data['bare_before']})$")
+        for m in pattern.finditer(text):
+            if not m.group(0).startswith(tuple(data["self_prefix"].split("|"))):
+                if not (m.start() == 0 or bare_before.search(text[max(0, m.start() - 2):m.start()])):
+                    continue  # a named place's 乡政府 (another unit), not this one's
+            end = min(len(text), m.end() + 4)
+            yield make_finding(text, "B05", "medium", m.start(), end,
+                               f"本报告是{own}（{kind}）的，此处却写“{text[m.start():end]}”；疑为抄自某{wrong}的报告")
+
+
+def _listed_place_kinds(report):
+    """In a list of places, a name written once with another kind than everywhere else (繁昌县 once,
+    繁昌区 twice): the wrong kind of unit."""
+    text = report.text
+    pattern = re.compile(load("unit_kinds.yaml")["listed_place"])
+    seen = [(m.group(1), m.group(2), m.start(), m.end()) for m in pattern.finditer(text)]
+    counts: dict[tuple[str, str], int] = {}
+    for stem, kind, _, _ in seen:
+        counts[(stem, kind)] = counts.get((stem, kind), 0) + 1
+    for stem, kind, start, end in seen:
+        if counts[(stem, kind)] != 1:
+            continue
+        other = max((k for (s2, k), n in counts.items() if s2 == stem and k != kind and n >= 2),
+                    key=lambda k: counts[(stem, k)], default=None)
+        if other:
+            yield make_finding(text, "B05", "medium", start, end,
+                               f"“{stem}{kind}”在本报告其余 {counts[(stem, other)]} 处都写作“{stem}{other}”；"
+                               f"此处的单位类型（{kind}）有误")
+
+
 @rule("B05", "foreign", "他单位名称", "high", scope="corpus")
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
     text, meta = report.text, report.meta
     own = meta.town or ""
-    for town in sorted(ctx.known_towns() - {own}):
+    # Only a township's report is foreign to the other towns: a county department names its towns.
+    for town in sorted(ctx.known_towns() - {own}) if own else ():
         if own and (town in own or own in town):
             continue
         for m in re.finditer(re.escape(town), text):
             yield make_finding(text, "B05", "high", m.start(), m.end(),
                                f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
-    kinds = {"镇": "乡", "乡": "镇"}
-    if own.endswith(("镇", "乡")):
-        wrong = kinds[own[-1]]
-        for m in re.finditer(rf"(?:我|本|全){wrong}(?![镇村])", text):
-            yield make_finding(text, "B05", "medium", m.start(), m.end() + 4 if m.end() + 4 <= len(text) else m.end(),
-                               f"本报告是{own}（{own[-1]}）的，此处却自称“{m.group(0)}”；疑为抄自某{wrong}的报告")
+    yield from _wrong_town_kind(report)
+    yield from _listed_place_kinds(report)
     county = meta.county or ""
     if county.endswith(("县", "区")):
         other = "区" if county.endswith("县") else "县"
@@ -104,7 +165,7 @@ def foreign(report, ctx):
             yield make_finding(text, "B05", "medium", m.start(), end,
                                f"本单位属{county}（{county[-1]}），此处却写“{m.group(0)}”；疑为抄自某{other}的报告")
     stems = [n[:-1] for n in (own, county, meta.city or "") if len(n) >= 3]
-    not_place = set(place_words()["slogan_not_place"])
+    not_place = set(place_words()["slogan_not_place"]) | set(load("unit_kinds.yaml")["provinces"])
     for m in re.finditer(place_words()["slogan"], text):
         name = m.group(1)
         if name in not_place or any(name.startswith(s[:2]) or s.startswith(name) for s in stems if s):
@@ -117,31 +178,34 @@ def foreign(report, ctx):
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
     for r in ctx.within(report).residue:
-        yield make_finding(report.text, "B04", "medium", r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
+        yield make_finding(report.text, "B04", r.severity, r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
 
 
 @rule("B06", "vague", "指标空泛", "low")
 def vague(report, ctx):
-    """A performance indicator whose value has no number: an adjective states no result."""
-    pattern, adjectives = indicators()
-    figures = [(f.start, f.kind) for f in report.figures if f.kind != "year"]  # a date measures a 时效指标
-    for m in pattern.finditer(report.text):
-        value_start, value_end = m.start(2), m.end(2)
-        if value_end - value_start < 2:
-            continue
-        if any(value_start <= s < value_end for s, _ in figures):
-            continue
-        value = m.group(2)
-        adj = next((w for w in adjectives.pattern.split("|") if w in value), None)
-        reason = f"只用“{adj}”这样的词描述，" if adj else ""
-        yield make_finding(report.text, "B06", "low", m.start(1), value_end,
-                           f"{m.group(1)}“{_quote(value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）")
+    """A performance indicator whose target or actual has no number: an adjective states no result."""
+    _, adjectives = indicators()
+    text = report.text
+    for x in find_vague(report):
+        if x.how == "empty":
+            message = f"指标“{_quote(x.label, 20)}”有目标值，完成值一栏却是空的，无法衡量是否完成"
+        elif x.how == "target":
+            message = f"{x.label}的完成情况写作“{_quote(x.value, 20)}”，只是重复目标值（≥/≤），没有写实际测得的数值"
+        elif x.how == "cell":
+            message = f"指标“{_quote(x.label, 20)}”的指标值或完成值只写“{x.value}”，没有数值，无法衡量（应写明目标值与实际完成值）"
+        elif x.how == "prose":
+            message = f"“{x.value}”只用形容词描述绩效，没有数值，无法衡量"
+        else:
+            adj = adjectives.search(x.value)
+            reason = f"只用“{adj.group(0)}”这样的词描述，" if adj else ""
+            message = f"{x.label}“{_quote(x.value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）"
+        yield make_finding(text, "B06", "low", x.start, x.end, message)
 
 
 @rule("B07", "numbering", "编号错乱", "low")
 def numbering(report, ctx):
     """Section or list numbering skips, repeats, or switches style at one level."""
-    for issue in report.numbering_issues:
+    for issue in numbering_defects(report):
         mk = issue.marker
         p = report.paragraph_at(mk.start)
         end = min(p.end, mk.end + 20) if p is not None else mk.end
@@ -150,6 +214,8 @@ def numbering(report, ctx):
             "repeat": f"编号“{issue.found}”与上一项重复或倒退（此处应为“{issue.expected}”）",
             "switch": f"同一层级的编号由“{issue.expected}”式改成了“{issue.found}”式",
             "start": f"这一组编号从“{issue.found}”开始，没有“{issue.expected}”",
+            "lost": f"这一项的编号丢失（按前后顺序应为“{issue.expected}”）"
+                    + ("，只剩下顿号“、”" if issue.found == "、" else ""),
         }[issue.kind]
         yield make_finding(report.text, "B07", "low", mk.start, end, message)
 
@@ -170,23 +236,79 @@ def stale(report, ctx):
                 continue
             yield make_finding(text, "B08", "medium", m.start(), m.end(),
                                f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
+    if getattr(report.meta, "year_inferred", False):
+        return  # a guessed year cannot date a cited notice
+    notice = re.compile(load("stale_references.yaml")["cited_notice"])
+    for m in notice.finditer(report.folded):
+        cited = int(m.group(1))
+        if cited < year:
+            yield make_finding(text, "B08", "medium", m.start(), m.end(),
+                               f"{year} 年度的自评以“{_quote(text[m.start():m.end()], 30)}”为依据，"
+                               f"该通知部署的是 {cited} 年度的评价（早 {year - cited} 年），疑为沿用上年报告")
 
 
 @rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus")
 def misspelt(report, ctx):
-    """A near-miss spelling (one character off) of the report's own place names."""
+    """A near-miss spelling of a place name: one of the report's own names one character off or with
+    its first character dropped, or a listed place written once as a homophone of its usual spelling."""
     meta = report.meta
     own = [n for n in (meta.town, meta.county, meta.city) if n and len(n) >= 3]
     known = set(own) | ctx.known_towns() | {r.meta.county for r in ctx.reports if r.meta.county}
     text = report.text
     for name in own:
+        times = text.count(name)
         stem, suffix = name[:-1], name[-1]
+        near = []
         for m in re.finditer(rf"(?=([\u4e00-\u9fff]{{{len(stem)}}}){re.escape(suffix)})", text):
             cand = m.group(1) + suffix
             if cand in known or sum(a != b for a, b in zip(cand, name)) != 1:
                 continue
             if any(cand in k for k in known if len(k) > len(cand)):
                 continue
-            start = m.start()
+            if text.count(cand) > times:
+                continue  # the "misspelling" is more common than the name: the name was misread
+            near.append((m.start(), cand))
+        if len({c for _, c in near}) >= 3:
+            near = []  # many variants of one name: the name itself is a misreading (受隆回县 for 隆回县)
+        for start, cand in near:
             yield make_finding(text, "B09", "medium", start, start + len(cand),
-                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {text.count(name)} 次）")
+                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+        short = name[1:]
+        if len(short) >= 2 and times >= 2:
+            for m in re.finditer(re.escape(short), text):
+                before = text[m.start() - 1] if m.start() else ""
+                if before and ("\u4e00" <= before <= "\u9fff" or before.isalnum()):
+                    continue  # inside a longer name (徐闻县) or a word
+                yield make_finding(text, "B09", "medium", m.start(), m.end(),
+                                   f"“{short}”少了本单位地名“{name}”的第一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+    yield from _listed_homophones(report)
+
+
+def _listed_homophones(report):
+    """In a list of places, a name written once that differs from a name written at least twice by one
+    character of the same sound (湾址区 / 湾沚区): an input-method slip."""
+    text = report.text
+    pattern = re.compile(load("unit_kinds.yaml")["listed_place"])
+    seen = [(m.group(1) + m.group(2), m.start(), m.end()) for m in pattern.finditer(text)]
+    counts: dict[str, int] = {}
+    for name, _, _ in seen:
+        counts[name] = counts.get(name, 0) + 1
+    for name, start, end in seen:
+        if counts[name] != 1:
+            continue
+        for usual, n in sorted(counts.items()):
+            if n < 2 or len(usual) != len(name) or usual[-1] != name[-1]:
+                continue
+            diff = [(a, b) for a, b in zip(name, usual) if a != b]
+            if len(diff) == 1 and _same_sound(*diff[0]):
+                yield make_finding(text, "B09", "medium", start, end,
+                                   f"“{name}”与本报告中出现 {n} 次的“{usual}”只差一个同音字（{diff[0][0]}/{diff[0][1]}），疑为笔误")
+                break
+
+
+def _same_sound(a: str, b: str) -> bool:
+    from pypinyin import Style, pinyin
+
+    pa = {p for p in pinyin(a, style=Style.NORMAL, heteronym=True)[0]}
+    pb = {p for p in pinyin(b, style=Style.NORMAL, heteronym=True)[0]}
+    return bool(pa & pb)
