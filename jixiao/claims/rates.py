@@ -125,7 +125,7 @@ def _stem_bigrams(text: str) -> set[str]:
 def _count_ratio(facts: Facts, s: Sentence, i: int) -> Claim | None:
     """A rate named after one of two counts before it in the sentence: 调解成功80件 … 调解成功率96.4%."""
     f = facts.figures[i]
-    if not re.search(r"[率度比](?:为|达到|达|是|:|：)?\s*$", f.label):
+    if not re.search(r"(?:[率度比]|占[^，。；]*)(?:为|达到|达|是|:|：)?\s*$", f.label):
         return None  # a named ratio (调解成功率96.4%), not any percentage after two counts
     rate_grams = _stem_bigrams(re.sub(r"[^，。；、]*[，。；、]", "", f.label))
     if not rate_grams:
