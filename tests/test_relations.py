@@ -381,3 +381,11 @@ def test_things_counted_again_in_chinese_numerals(pair, delta):
     assert [v.status for v in verdicts(text, "conflict")] == ["consistent"]
     other = HEAD + f"已建成{n + delta}个发酵池，运行良好。\n项目增设发酵池{cn}个，完成验收。\n"
     assert findings(other) == [] and verdicts(other, "conflict") == []
+
+
+def test_the_report_naming_its_own_year_is_no_stale_result():
+    text = "某镇人民政府\n现将2022年度部门整体支出绩效自评情况报告如下：\n一、基本情况\n2023年共实施项目5个，均已按期完成。\n"
+    report = parse_text(text, "generated.txt")
+    report.meta.year = 2023  # as a wrong reading of the year would give
+    got = run_rules(report, Context([report]), only=A_RULES)
+    assert [f.rule for f in got] == []

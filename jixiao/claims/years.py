@@ -41,11 +41,14 @@ def extract(facts: Facts) -> list[Claim]:
     if fy is None:
         return claims
     w = words()
+    titles = [(m.start(), m.end()) for m in re.finditer(w["report_title"], facts.text)]
     for s in facts.sentences:
         for i in s.figures:
             f = facts.figures[i]
             if f.kind != "year" or f.number is None or not fy - _LOOKBACK <= int(f.number) < fy:
                 continue  # any earlier fiscal year, not only the one before
+            if any(a <= f.start < b for a, b in titles):
+                continue  # the report naming itself (…年度…自评报告): its year is meta's business, not a result
             if any(facts.figures[j].kind in ("year", "date") and facts.figures[j].number is not None
                    and facts.figures[j].number < f.number for j in s.figures if j < i):
                 continue  # a chronology (2017年征地…，2018年建成…): history, not this year's result
