@@ -62,6 +62,7 @@ def _remainder(facts: Facts, used: set[int]) -> list[Claim]:
     w = pw()
     claims = []
     remainder = re.compile(w["remainder"])
+    money = None
     for s in facts.sentences:
         for k in range(1, len(s.figures)):
             j, r = s.figures[k - 1], s.figures[k]
@@ -75,8 +76,9 @@ def _remainder(facts: Facts, used: set[int]) -> list[Claim]:
                 return i < j and facts.roles.get(i) in ("budget", "adjusted", "initial") and not is_comparison(facts, i)
             local = [quantity(facts, i) for i in s.figures if whole(i) and facts.figures[i].start >= head]
             local = [q for q in local if q is not None and q.value >= sq.value]
-            cands = [quantity(facts, i) for i in facts.money_facts() if whole(i)]
-            cands = [q for q in cands if q is not None and q.value >= sq.value]
+            if money is None:
+                money = [(i, quantity(facts, i)) for i in facts.money_facts()]
+            cands = [q for i, q in money if whole(i) and q is not None and q.value >= sq.value]
             if local:
                 claims.append(_claim(facts, local[-1], [sq, rq], True, "支出与结余"))
             else:

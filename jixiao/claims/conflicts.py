@@ -105,11 +105,20 @@ def _same_document(facts: Facts) -> list[Claim]:
     allocates = re.compile(w["allocates"])
     text = facts.text
     mentions: dict[tuple, list[int]] = {}
+    from bisect import bisect_left
+    starts = [f.start for f in facts.figures]
     for m in docno.finditer(text):
         stop = re.compile(r"[。；;\n]").search(text, m.end())
         hi = stop.start() if stop else len(text)
-        k = next((k for k, f in enumerate(facts.figures) if m.end() <= f.start < hi and f.kind == "money"
-                  and f.number is not None and f.bound is None), None)
+        lo_k = bisect_left(starts, m.end())
+        k = None
+        for kk in range(lo_k, len(facts.figures)):
+            g = facts.figures[kk]
+            if g.start >= hi:
+                break
+            if g.kind == "money" and g.number is not None and g.bound is None:
+                k = kk
+                break
         if k is None:
             continue
         between = text[m.end():facts.figures[k].start]

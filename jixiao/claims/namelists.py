@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import Claim, Operand
 from .context import Facts
-from .prose import pw
+from .prose import paragraph_figures, pw
 
 _END = re.compile(r"[，,。；;\n]")
 _NOUN = re.compile(r"[^，,。；;：:、（(\n\d]{1,12}")
@@ -30,6 +30,8 @@ def extract(facts: Facts) -> list[Claim]:
             continue
         if facts.sentence_of.get(i) is None:
             continue
+        if facts.sentences[facts.sentence_of[i]].paragraph not in paragraph_figures(facts):
+            continue  # a paragraph holding more figures than prose does
         claim = _after(facts, i) or _before(facts, i) or _clauses(facts, i)
         if claim is not None:
             claims.append(claim)
