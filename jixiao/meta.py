@@ -136,8 +136,9 @@ def _name_shape(name, suf, level, after, generic, not_start, chained: bool = Fal
     longest = 10 if "族" in name else 4
     if len(name) > longest:
         return False
-    if len(name) == 1 and (level not in ("county", "city") or not after.startswith(tuple(w["follows_place"]))):
-        return False
+    if len(name) == 1 and (level not in ("county", "city") or not after.startswith(tuple(w["follows_place"]))
+                           or name in w["glue_words"] or name in w["not_in_name"] or name in w["one_char_not_name"]):
+        return False  # 沛县 is a county; 经县财政局同意, 按县委要求 name none
     if after[:1] and (suf + after[:1]) in w["suffix_words"] and not _lower_place_in(after):
         return False
     if suf == "乡" and after[:1] and after[:1] in w["not_after_xiang"]:
@@ -233,8 +234,8 @@ def _title(lines: list[_Line]) -> tuple[str, str, list[int]]:
         if c.startswith(("根据", "按照", "为", "我", "本")) or "《" in c[:2]:
             continue
         t = _TITLE_WORDS.search(c)
-        if not t or t.start() > 60:
-            continue
+        if not t or t.start() > 60 or re.search(r"[。，,;；!?！？]", c[:t.start()]) or c.startswith("现将"):
+            continue  # a sentence that mentions a report (现将…报告如下) is no title
         end = t.end()
         bracket = re.match(r"[(\[【][^()\[\]【】]{1,30}[)\]】]", c[end:])
         if bracket:
@@ -371,7 +372,7 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
             if u:
                 return u[1], "self"
     # the publisher of the page, when it is the title's own place (or a body of it)
-    title_places = {name for name, *_ in _scan_places(title_c)}
+    title_places = {name for name, *_ in _scan_places(title_c)} | {name for name, *_ in _title_places(title_c)}
     for ln in lines[:30]:
         if not ln.furniture:
             continue
@@ -414,7 +415,7 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
     places = parse_admin(unit) if unit else {}
     if not places or not unit or where == "publisher":
         # the title's own places: a report titled 某县2023年…资金绩效自评报告 is the county's
-        for name, level, *_ in _scan_places(title_c, chained_only=not title_c[:1].isdigit()):
+        for name, level, *_ in _title_places(title_c):
             if level == "town" and places and "county" in places and "town" not in places and unit:
                 continue
             places.setdefault(level, _written_name(title_c, title_w, name))
@@ -433,6 +434,15 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
     meta.year_inferred = True if inferred else None
     meta.kind = _kind(lines, title_c, text)
     return meta
+
+
+def _title_places(title_c: str) -> list[tuple[str, str, int, int]]:
+    """The chain of places a title starts with, after numbering, 附件N and a leading year."""
+    k = _strip_lead(title_c)
+    y = re.match(rf"{_YEAR}年度?", title_c[k:])
+    if y:
+        k += y.end()
+    return [(n, lvl, s + k, e + k) for n, lvl, s, e in _scan_places(title_c[k:], chained_only=True)]
 
 
 def _written_name(c: str, w: str, name: str) -> str:
@@ -531,9 +541,6 @@ def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
     if filing is not None:
         return filing - 1, True
     return None, False
-
-
-_FILING = re.compile(r"填报日期|填报时间|报送日期|公开时间|公开日期|发布日期|发布时间|生成日期|成文日期|日期|时间")
 
 
 def _is_filing_line(c: str) -> bool:

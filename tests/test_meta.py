@@ -130,6 +130,8 @@ def test_an_essay_site_posting_date_is_no_filing_date():
     ("单位名称某某县人民政府", "名称某某县"),
     ("根据受桐溪县财政局委托开展评价", "受桐溪县"),
     ("2021年度桐溪县乡村振兴专项资金", "度桐溪县"),
+    ("经县财政局同意，开展自评。", "经县"),
+    ("按县委要求开展自评。", "按县"),
 ])
 def test_a_suffix_glued_to_the_words_before_it_is_no_place(sentence, not_a_place):
     names = {name for name, _ in place_mentions(sentence)}
@@ -227,3 +229,18 @@ def test_real_reports_fiscal_year_right_in_95_percent():
         total += 1
         right += load_report(real / entry["file"]).meta.year == year
     assert total and right / total >= 0.95, f"{right}/{total}"
+
+
+def test_a_sentence_that_mentions_the_report_is_not_taken_for_the_title():
+    text = ("桐溪县白沙镇人民政府2023年度部门整体支出绩效自评报告\n"
+            "经县财政局同意，开展自评，现将项目支出自评情况报告如下：\n一、基本情况\n正文。\n")
+    meta = parse_text(text).meta
+    assert (meta.unit, meta.kind, meta.year) == ("桐溪县白沙镇人民政府", "整体支出", 2023)
+
+
+@given(st.sampled_from(["根据", "按照", "受", "经", "由", "单位名称", "单位名称:", "2021年度", "落实", "，", "\n", "关于"]),
+       _name, st.sampled_from(["县财政局", "县人民政府", "县委", "县农业农村局"]))
+@settings(max_examples=120, deadline=None)
+def test_a_county_after_any_glue_word_is_the_name_alone(prefix, name, rest):
+    counties = [n for (n, level) in place_mentions(f"{prefix}{name}{rest}要求开展自评。") if level == "county"]
+    assert counties == [f"{name}县"]
