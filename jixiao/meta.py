@@ -332,6 +332,8 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
     for k, ln in enumerate(lines[:80]):
         for rx, rank in fields:
             for m in rx.finditer(ln.c):
+                if ln.c[max(0, m.start() - 2):m.start()] in ("主管", "实施", "项目", "用款"):
+                    continue  # 主管部门: is not the 部门: field
                 u = _unit_in(ln.c[m.end():], ln.w[m.end():])
                 if u is None and m.end() == len(ln.c):  # the value in the next cell, one cell per line
                     nxt = next((x for x in lines[k + 1:k + 3] if x.c.strip("|")), None)

@@ -244,3 +244,8 @@ def test_a_sentence_that_mentions_the_report_is_not_taken_for_the_title():
 def test_a_county_after_any_glue_word_is_the_name_alone(prefix, name, rest):
     counties = [n for (n, level) in place_mentions(f"{prefix}{name}{rest}要求开展自评。") if level == "county"]
     assert counties == [f"{name}县"]
+
+
+def test_the_implementing_unit_outranks_the_supervising_department():
+    text = "项目支出绩效自评表(2023年度)\n主管部门:桐溪县教育局\n实施单位:桐溪县第二中学\n一、项目概况\n正文。\n"
+    assert parse_text(text).meta.unit == "桐溪县第二中学"
