@@ -249,3 +249,12 @@ def test_a_county_after_any_glue_word_is_the_name_alone(prefix, name, rest):
 def test_the_implementing_unit_outranks_the_supervising_department():
     text = "项目支出绩效自评表(2023年度)\n主管部门:桐溪县教育局\n实施单位:桐溪县第二中学\n一、项目概况\n正文。\n"
     assert parse_text(text).meta.unit == "桐溪县第二中学"
+
+
+def test_real_reports_kind_right_in_90_percent():
+    import json
+    real, _ = _real()
+    index = json.loads((real / "index.json").read_text(encoding="utf-8"))
+    names = {"决算": "部门决算"}
+    right = sum(load_report(real / e["file"]).meta.kind == names.get(e["kind"], e["kind"]) for e in index)
+    assert right / len(index) >= 0.9, f"{right}/{len(index)}"
