@@ -206,10 +206,25 @@ def _lines(text: str, paragraphs) -> list[_Line]:
     for i, p in enumerate(paragraphs):
         f, src = folded[p.start:p.end], text[p.start:p.end]
         keep = [k for k, ch in enumerate(f) if not ch.isspace()]
-        c = "".join(f[k] for k in keep)
+        c = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), "".join(f[k] for k in keep))
         is_furniture = i < 40 and (bool(furniture.search(c)) or bool(_DATE_ONLY.fullmatch(c)))
         out.append(_Line(i, c, "".join(src[k] for k in keep), p.kind, is_furniture))
     return out
+
+
+_CN_DIGIT = str.maketrans("〇零○Ο一二三四五六七八九", "0000123456789")
+_CN_YEAR = re.compile(r"(?<![一二三四五六七八九十〇零])[一二][〇零○Ο九][〇零○Ο一二三四五六七八九]{2}(?=年)")  # 二〇二三年 → 2023年, same length
+
+
+def _small_number(s: str) -> int | None:
+    """1–31 written in Arabic or Chinese numerals (三, 十二, 二十五)."""
+    if s.isdigit():
+        return int(s)
+    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if "十" not in s:
+        return digits.get(s)
+    tens, _, ones = s.partition("十")
+    return (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
 
 
 _DATE_ONLY = re.compile(r"(?:(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?[\d:]*)(?:报告)?")
@@ -318,11 +333,15 @@ def _name_lines(lines: list[_Line]) -> list[str]:
     """Lines of the opening and the end that are only a unit's name."""
     out = []
     for ln in lines[:12] + lines[-6:]:
-        if ln.kind == "text" and not ln.furniture and 3 <= len(ln.c) <= 30:
-            u = _unit_in(ln.c, ln.w)
-            if u and len(u[0]) == len(ln.c):
+        c = _TRAILING_DATE.sub("", ln.c)
+        if ln.kind == "text" and not ln.furniture and 3 <= len(c) <= 30:
+            u = _unit_in(c, ln.w)
+            if u and len(u[0]) == len(c):
                 out.append(u[1])
     return out
+
+
+_TRAILING_DATE = re.compile(r"(?:19|20)\d{2}年(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})日)?$")
 
 
 def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w: str):
@@ -361,9 +380,10 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
             if u and len(u[0]) == len(ln.c):
                 return u[1], "header"
     for ln in reversed([ln for ln in lines[-6:] if ln.c]):
-        if ln.kind == "text" and 3 <= len(ln.c) <= 30:
-            u = _unit_in(ln.c, ln.w)
-            if u and len(u[0]) == len(ln.c):
+        c = _TRAILING_DATE.sub("", ln.c)
+        if ln.kind == "text" and 3 <= len(c) <= 30:
+            u = _unit_in(c, ln.w)
+            if u and len(u[0]) == len(c):
                 return u[1], "signature"
     # the report naming itself in brackets: 我单位（某县某镇人民政府）
     for ln in lines:
@@ -518,8 +538,9 @@ def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
         if years and (filing is None or min(years) <= filing):
             return years[0], False
     score: Counter = Counter()
+    signed = _signature(lines)
     for ln in lines:
-        if ln.furniture or _is_filing_line(ln.c):
+        if ln.furniture or _is_filing_line(ln.c) or (signed and ln.index == signed[1]):
             continue
         c = _RANGE.sub(lambda m: "#" * len(m.group(0)), ln.c)
         for m in re.finditer(r"《[^》]{0,80}》|关于[^。，,;；《》]{0,60}?(?:通知|意见|办法|方案|批复|决定|规定|细则)", c):
@@ -571,12 +592,23 @@ def _filing_year(lines: list[_Line]) -> int | None:
 
 
 def _signature_date(lines: list[_Line]) -> str | None:
-    """The date of the signature: a short line at the end that is only a date."""
+    found = _signature(lines)
+    return found[0] if found else None
+
+
+def _signature(lines: list[_Line]) -> tuple[str, int] | None:
+    """The date of the signature and its line: a short line at the end that ends with a date
+    (二〇二四年三月五日 too), alone or after the unit's name."""
+    num = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
     for ln in reversed([ln for ln in lines[-6:] if ln.c]):
-        m = re.fullmatch(rf"{_YEAR}年(\d{{1,2}})月(?:(\d{{1,2}})日)?", ln.c)
-        if m:
-            y, mo, d = m.group(1), int(m.group(2)), m.group(3)
-            return f"{y}-{mo:02d}-{int(d):02d}" if d else f"{y}-{mo:02d}"
+        m = re.search(rf"{_YEAR}年{num}月(?:{num}日)?$", ln.c)
+        if not m or len(ln.c) > 40 or (m.start() and not _unit_in(ln.c[:m.start()], ln.w[:m.start()])):
+            continue
+        y, mo = m.group(1), _small_number(m.group(2))
+        d = _small_number(m.group(3)) if m.group(3) else None
+        if not mo or mo > 12 or (d is not None and not 1 <= d <= 31):
+            continue
+        return (f"{y}-{mo:02d}-{d:02d}" if d else f"{y}-{mo:02d}"), ln.index
     return None
 
 

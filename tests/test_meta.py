@@ -258,3 +258,20 @@ def test_real_reports_kind_right_in_90_percent():
     names = {"决算": "部门决算"}
     right = sum(load_report(real / e["file"]).meta.kind == names.get(e["kind"], e["kind"]) for e in index)
     assert right / len(index) >= 0.9, f"{right}/{len(index)}"
+
+
+@pytest.mark.parametrize("tail, date", [
+    ("桐溪县白沙镇人民政府\n二〇二四年三月五日\n", "2024-03-05"),
+    ("桐溪县白沙镇人民政府 2024年3月15日\n", "2024-03-15"),
+    ("桐溪县白沙镇人民政府\n二〇二四年十二月二十八日\n", "2024-12-28"),
+])
+def test_signature_dates_in_chinese_numerals_or_after_the_unit(tail, date):
+    meta = parse_text(f"部门整体支出绩效自评报告\n一、基本情况\n执行率95%。\n{tail}").meta
+    assert meta.signature_date == date
+    assert (meta.year, meta.year_inferred) == (2023, True)
+    assert meta.unit == "桐溪县白沙镇人民政府"
+
+
+def test_a_title_year_in_chinese_numerals():
+    meta = parse_text("桐溪县白沙镇人民政府二〇二三年度部门整体支出绩效自评报告\n一、基本情况\n执行率95%。\n").meta
+    assert (meta.year, meta.unit) == (2023, "桐溪县白沙镇人民政府")
