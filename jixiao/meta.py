@@ -92,11 +92,11 @@ def _scan_places(s: str, chained_only: bool = False) -> list[tuple[str, str, int
             lo -= 1  # 于都县, 全椒县 at a line's start: a name, not a preposition
         run = s[lo:m.start()]
         cut = 0
-        if level == "town":
-            for k in range(len(run) - 2, 0, -1):
-                if run[k] in "县区市旗州" and len(run) - k - 1 >= 2:
-                    cut = k + 1  # 某县某某乡 after a county that did not stand on its own
-                    break
+        higher = {"town": "县区市旗州", "county": "市州盟省", "city": "省"}.get(level, "")
+        for k in range(len(run) - 2, 0, -1):
+            if run[k] in higher and len(run) - k - 1 >= 2:
+                cut = k + 1  # 租用某省某市: a place after a higher one that did not stand on its own
+                break
         for g in glue_inside.finditer(run):
             cut = max(cut, g.end())
         start = lo + cut
@@ -133,7 +133,7 @@ def _name_shape(name, suf, level, after, generic, not_start, chained: bool = Fal
         return False
     if name.startswith(not_start):
         return False
-    longest = 10 if "族" in name else 4
+    longest = 10 if "族" in name else (3 if level == "province" else 4)
     if len(name) > longest:
         return False
     if len(name) == 1 and (level not in ("county", "city") or not after.startswith(tuple(w["follows_place"]))
@@ -449,6 +449,7 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
         county = _body_county(lines)
         if county:
             places.setdefault("county", county)
+    _higher_places(lines, places)
     for level in ("town", "county", "city", "province"):
         setattr(meta, level, places.get(level))
     meta.signature_date = _signature_date(lines)
@@ -456,6 +457,28 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
     meta.year_inferred = True if inferred else None
     meta.kind = _kind(lines, title_c, text)
     return meta
+
+
+def _higher_places(lines: list[_Line], places: dict[str, str]) -> None:
+    """City and province from a chain anywhere in the text that runs down to the report's own county
+    or town (河北省保定市某县 in an address): places the text ties to its own."""
+    own = {compact(fold(places[k])) for k in ("county", "town") if places.get(k)}
+    if not own or ("city" in places and "province" in places):
+        return
+    order = ("province", "city", "county", "town")
+    for ln in lines:
+        found = _scan_places(ln.c)
+        for i, (name, level, start, end) in enumerate(found):
+            if name not in own:
+                continue
+            j = i
+            while j > 0 and found[j - 1][3] == found[j][2] and order.index(found[j - 1][1]) < order.index(found[j][1]):
+                j -= 1
+            for pname, plevel, ps, pe in found[j:i]:
+                if plevel in ("city", "province") and ln.w[ps:pe] not in places.values():
+                    places.setdefault(plevel, ln.w[ps:pe])
+        if "city" in places and "province" in places:
+            return
 
 
 def _title_places(title_c: str) -> list[tuple[str, str, int, int]]:

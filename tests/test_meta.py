@@ -275,3 +275,15 @@ def test_signature_dates_in_chinese_numerals_or_after_the_unit(tail, date):
 def test_a_title_year_in_chinese_numerals():
     meta = parse_text("桐溪县白沙镇人民政府二〇二三年度部门整体支出绩效自评报告\n一、基本情况\n执行率95%。\n").meta
     assert (meta.year, meta.unit) == (2023, "桐溪县白沙镇人民政府")
+
+
+def test_city_from_an_address_that_runs_down_to_the_own_county():
+    text = ("桐溪县白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n"
+            "本单位办公地点位于江南省南屏市桐溪县福安路18号。南屏市云台区另有安排。\n")
+    meta = parse_text(text).meta
+    assert (meta.county, meta.town, meta.city, meta.province) == ("桐溪县", "白沙镇", "南屏市", "江南省")
+
+
+def test_a_city_the_text_does_not_tie_to_the_own_county_is_not_taken():
+    text = "桐溪县白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n根据南屏市财政局通知开展自评。\n"
+    assert parse_text(text).meta.city is None
