@@ -89,7 +89,7 @@ def _scan_places(s: str, chained_only: bool = False) -> list[tuple[str, str, int
         while lo > last_end and lo > m.start() - 12 and _is_cjk(s[lo - 1]) and s[lo - 1] not in bad:
             lo -= 1
         if lo > last_end and s[lo - 1] in bad and (lo - 1 == 0 or not _is_cjk(s[lo - 2])) and lo < m.start():
-            lo -= 1  # 于都县, 全椒县 at a line's start: a name, not a preposition
+            lo -= 1  # a name starting with 于 or 全 at a line's start, not a preposition
         run = s[lo:m.start()]
         cut = 0
         higher = {"town": "县区市旗州", "county": "市州盟省", "city": "省"}.get(level, "")
@@ -302,9 +302,9 @@ def _unit_in(c: str, w: str, at_start: bool = True) -> tuple[str, str] | None:
             e = x
     name = seg[:e]
     if c[e:].startswith(tuple(place_words()["project_verbs"])):
-        return None  # 某某垃圾转运站提升改造项目: the project's object, not the reporting body
+        return None  # 某某泵站改造项目: the project's object, not the reporting body
     if not re.search(r"[省市州县区旗镇乡]|街道", name):
-        return None  # a unit's name starts with its place (澳门金沙城中心 in a spam banner does not)
+        return None  # a unit's name starts with its place (a spam banner's 某某中心 does not)
     bad = set(place_words()["not_in_name"]) - set("和所委")
     if len(name) < 3 or any(ch in bad for ch in name[1:]) or not all(_is_cjk(ch) for ch in name):
         return None

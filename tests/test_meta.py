@@ -118,7 +118,7 @@ def test_no_date_at_all_gives_no_year():
 
 
 def test_an_essay_site_posting_date_is_no_filing_date():
-    text = "乡镇项目绩效自评报告\n时间:2024-05-06 08:19:53 小编整理 我要投稿\n一、项目概况\n20XX年度资金执行率95%。\n"
+    text = "村级道路项目绩效自评报告\n时间:2025-11-02 10:41:07 小编整理 我要投稿\n一、项目概况\n20XX年度资金执行率95%。\n"
     assert parse_text(text).meta.year is None
 
 
@@ -195,7 +195,7 @@ def test_kind_from_the_title_not_from_project_words_in_the_body(title, kind):
 
 
 def test_kind_from_the_statement_of_what_is_evaluated_when_the_title_says_little():
-    text = "绩效自评报告\n我镇对2023年度部门预算整体支出绩效进行了全面综合评价。\n一、项目情况\n项目12个。\n"
+    text = "绩效自评报告\n本镇对2023年度整体支出情况开展了自评。\n一、项目情况\n项目12个。\n"
     assert parse_text(text).meta.kind == "整体支出"
 
 
