@@ -136,7 +136,8 @@ def _name_shape(name, suf, level, after, generic, not_start, chained: bool = Fal
     longest = 10 if "族" in name else (3 if level == "province" else 4)
     if len(name) > longest:
         return False
-    if len(name) == 1 and (level not in ("county", "city") or not after.startswith(tuple(w["follows_place"]))
+    if len(name) == 1 and (level not in ("county", "city")
+                           or not (after.startswith(tuple(w["follows_place"])) or _lower_place_in(after))
                            or name in w["glue_words"] or name in w["not_in_name"] or name in w["one_char_not_name"]):
         return False  # 沛县 is a county; 经县财政局同意, 按县委要求 name none
     if after[:1] and (suf + after[:1]) in w["suffix_words"] and not _lower_place_in(after):

@@ -287,3 +287,8 @@ def test_city_from_an_address_that_runs_down_to_the_own_county():
 def test_a_city_the_text_does_not_tie_to_the_own_county_is_not_taken():
     text = "桐溪县白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n根据南屏市财政局通知开展自评。\n"
     assert parse_text(text).meta.city is None
+
+
+def test_a_one_character_county_above_a_town_is_a_chain():
+    assert parse_admin("沛县白沙镇人民政府") == {"county": "沛县", "town": "白沙镇"}
+    assert parse_admin("某县石门乡人民政府") == {"county": "某县", "town": "石门乡"}
