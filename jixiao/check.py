@@ -194,7 +194,7 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
         spent[id(outcomes[-1])] = time.monotonic() - start
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
     left = sum(max(0.0, limit - spent[id(o)]) for o in outcomes if o.report is not None)
-    index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left))
+    index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left), limit)
     for o in outcomes:  # the index's time is shared by the reports it serves
         spent[id(o)] += index_time / max(1, len(ctx.reports))
     for o in show(outcomes, "核对"):
@@ -209,7 +209,7 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
     return outcomes
 
 
-def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: float) -> float:
+def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: float, limit: float) -> float:
     """Build the cross-report index before the rules, on what the reports have left of their
     budgets together, so that one large file does not spend the first report's budget alone; its
     time is then shared by all. Should even that run out, every report fails with the same line."""
@@ -217,10 +217,15 @@ def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: flo
         return 0.0
     start = time.monotonic()
     try:
-        with time_limit(budget, "<the cross-report index>"):
+        with time_limit(budget, "<the cross-report index>", limit):
             ctx.reuse_index()
+    except ReportError as exc:  # the time limit: the files took too long, as when one file does alone
+        cause = failure_cause(exc)
     except Exception as exc:  # noqa: BLE001
         cause = f"the cross-report index of this run failed: {failure_cause(exc)}"
+    else:
+        cause = None
+    if cause is not None:
         for o in outcomes:
             if o.report is not None:
                 o.report, o.error = None, cause

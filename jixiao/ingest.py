@@ -19,6 +19,7 @@ from pathlib import Path
 import charset_normalizer
 
 from .errors import ReportError
+from .textnorm import compact, fold
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DOCX_INFLATED_BYTES = 200 * 1024 * 1024
@@ -148,8 +149,16 @@ def check_text(text: str, path: str | Path = "<text>") -> None:
     if len(text) > MAX_TEXT_CHARS:
         raise ReportError(path, f"text too long ({len(text):,} characters; a report has far fewer, the limit is "
                                 f"{MAX_TEXT_CHARS:,})")
-    if not any(word in text for word in GENRE_WORDS):
+    if not _has_genre_word(text):
         raise ReportError(path, "not a performance self-evaluation report (none of 绩效/预算/自评/资金/项目 occurs)")
+
+
+def _has_genre_word(text: str) -> bool:
+    """One of the genre's words, also in traditional characters or split by inline pinyin (績效, 項(xiàng)目)."""
+    if any(word in text for word in GENRE_WORDS):
+        return True
+    folded = compact(fold(text))
+    return any(word in folded for word in GENRE_WORDS)
 
 
 def read_text(path: str | Path) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("JIXIAO_SHARED") or ROOT.parent / "shared")  # a worktree elsewhere sets it
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 EXAMPLES = ROOT / "examples"
 

@@ -138,3 +138,32 @@ def test_seed_variants_in_other_formats_parse_alike(tmp_path):
         for a, b in zip(base.tables, other.tables):
             assert a.frame.equals(b.frame), name
         assert [f.as_row() for f in other.figures] == [f.as_row() for f in base.figures], name
+
+
+def test_a_traditional_character_mirror_copy_is_read_not_refused(tmp_path):
+    """Mirror sites print 績效 / 項(xiàng)目 with inline pinyin; the genre check folds before it looks."""
+    p = tmp_path / "mirror.txt"
+    text = "桐溪縣2019年度農(nóng)村道路養護資金績效評價(jià)報(bào)告\n一、項(xiàng)目概況\n下達(dá)補助資金312.5萬元。\n"
+    p.write_text(text, encoding="utf-8")
+    report = load_report(p)
+    assert report.text == text
+    money = [f for f in report.figures if f.kind == "money"]
+    assert [(float(f.number), f.unit, f.text) for f in money] == [(312.5, "万元", "312.5萬元")]
+
+
+@pytest.mark.parametrize("text", ["紅燒肉做法：五花肉切塊，冰糖炒色。\n", "天氣(qì)晴朗，適合出遊(yóu)。\n"])
+def test_traditional_text_of_another_genre_is_still_refused(tmp_path, text):
+    p = tmp_path / "other.txt"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError, match="not a performance"):
+        read_source(p)
+
+
+def test_a_big5_file_in_traditional_characters_is_read_with_its_units(tmp_path):
+    p = tmp_path / "big5.txt"
+    text = "白溪縣石門鄉人民政府2023年度部門決算\n一、收入支出決算總體情況說明\n本年收入總計268.15萬元，支出總計265.4萬元。\n" * 3
+    p.write_bytes(text.encode("big5"))
+    report = load_report(p)
+    assert report.text == text and report.encoding.startswith("big5")
+    money = [(float(f.number), f.unit) for f in report.figures if f.kind == "money"][:2]
+    assert money == [(268.15, "万元"), (265.4, "万元")]
