@@ -81,7 +81,7 @@ def numbering_defects(report) -> list[NumberingIssue]:
         if p.marker is not None:
             seen_styles.add(p.marker.style)
             last_of[p.marker.style] = p.marker.number
-    # Lines whose numeral was lost: "、其他重要事项的情况说明".
+    # Lines whose numeral was lost: "、其他需要说明的事项".
     last_cn = 0
     for k, p in enumerate(paragraphs):
         if p.marker is not None and p.marker.style == "cn_dun":
@@ -147,7 +147,7 @@ def _unnumbered_before(paragraphs: list[Paragraph], k: int, mk: Marker) -> list[
 
 def _toc_tail(paragraphs: list[Paragraph], replaced: set[int]) -> list[NumberingIssue]:
     """Unnumbered lines after the last item of a run of bare headings (a table of contents),
-    before the next part: their numerals were lost ("九、…说明" then "其他重要事项的情况说明")."""
+    before the next part: their numerals were lost ("八、…说明" then "其他需要说明的事项")."""
     out = []
     for k, p in enumerate(paragraphs):
         mk = p.marker

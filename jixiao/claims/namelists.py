@@ -2,7 +2,7 @@
 
 内设13个机构，分别为A、B、C… / 设置了7个岗位：A、B… / 3家单位（A、B和C） / A、B、C9个街道 (the
 list before the count). A list ends at the end of its clause; a list ending in 等 is open, so the
-count is not checked; 六个办公室和纪检监察机构 names one more thing than it counts.
+count is not checked; 四个科室和一个服务站 names one more thing than it counts.
 """
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def _after(facts: Facts, i: int) -> Claim | None:
         return None
     head_end = noun.end()
     rest = text[head_end:para.end]
-    # 内设7个职能科室办公室、表演艺术部…: the first name is glued to the noun, after a verb of setting up
+    # 设有5个股室综合股、财务股…: the first name is glued to the noun, after a verb of setting up
     glued = rest.startswith("、") and re.search(r"(?:设|设有|设置|下设|辖|包括)\s*$", text[max(0, f.start - 4):f.start])
     m = pw()["name_list_cue"].match(rest)
     if glued:

@@ -269,7 +269,7 @@ def misspelt(report, ctx):
                 continue  # the "misspelling" is more common than the name: the name was misread
             near.append((m.start(), cand))
         if len({c for _, c in near}) >= 3:
-            near = []  # many variants of one name: the name itself is a misreading (受隆回县 for 隆回县)
+            near = []  # many variants of one name: the name itself is a misreading (受桐溪县 for 桐溪县)
         for start, cand in near:
             yield make_finding(text, "B09", "medium", start, start + len(cand),
                                f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
@@ -278,7 +278,7 @@ def misspelt(report, ctx):
             for m in re.finditer(re.escape(short), text):
                 before = text[m.start() - 1] if m.start() else ""
                 if before and ("\u4e00" <= before <= "\u9fff" or before.isalnum()):
-                    continue  # inside a longer name (徐闻县) or a word
+                    continue  # inside a longer name (南桐溪县 holds 桐溪县) or a word
                 yield make_finding(text, "B09", "medium", m.start(), m.end(),
                                    f"“{short}”少了本单位地名“{name}”的第一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
     yield from _listed_homophones(report)
