@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import re
 import struct
@@ -107,10 +108,13 @@ def signatures(keys: list[str]) -> np.ndarray:
     owner = np.repeat(np.arange(len(padded)), lengths)[:n]
     valid = np.arange(n) + SHINGLE <= ends[owner]
     h, owner = h[valid], owner[valid]
-    out = np.empty((len(keys), NUM_PERM), dtype=np.uint64)
+    out = np.empty((len(keys), NUM_PERM), dtype=np.uint32)
     step = 250_000
     for lo in range(0, len(h), step):
-        values = ((h[lo:lo + step, None] * _A + _B) % _PRIME) & np.uint64(0xFFFFFFFF)
+        x = h[lo:lo + step, None] * _A + _B                 # < 2**64: h < 2**32, _A and _B < 2**31
+        x = (x & _PRIME) + (x >> np.uint64(61))             # x mod (2**61 - 1), without a division
+        x -= _PRIME * (x >= _PRIME)
+        values = x.astype(np.uint32)                         # the low 32 bits, as `& 0xFFFFFFFF`
         chunk_owner = owner[lo:lo + step]
         first = np.flatnonzero(np.r_[True, chunk_owner[1:] != chunk_owner[:-1]])
         mins = np.minimum.reduceat(values, first, axis=0)
@@ -121,21 +125,69 @@ def signatures(keys: list[str]) -> np.ndarray:
             fresh = rows > owner[lo - 1]
             out[rows[fresh]] = mins[fresh]
             out[rows[~fresh]] = np.minimum(out[rows[~fresh]], mins[~fresh])
-    return out
+    return out.astype(np.uint64)
 
 
-def _lean(row: np.ndarray):
-    from datasketch import LeanMinHash  # imported when needed: it pulls in scipy, slow to load
+class _Bands:
+    """MinHash LSH over sentence signatures, as datasketch's MinHashLSH(threshold=THRESHOLD,
+    num_perm=NUM_PERM) finds candidates (the same bands, the same exact band equality), held in
+    numpy arrays: inserting is appending, a query is a binary search per band, and a forked
+    worker reads the arrays without copying them."""
 
-    return LeanMinHash(seed=1, hashvalues=row, scheme="legacy")
+    BANDS, ROWS = 3, 10   # datasketch's optimal (b, r) for threshold 0.8 and 32 permutations
+
+    def __init__(self):
+        self.parts: list[np.ndarray] = []
+        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint64)
+        self.sorted: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.sigs) + sum(len(p) for p in self.parts)
+
+    def add(self, sigs: np.ndarray) -> None:
+        self.parts.append(np.asarray(sigs, dtype=np.uint64))
+        self.sorted = None
+
+    def _band_keys(self, sigs: np.ndarray) -> list[np.ndarray]:
+        keys = []
+        for b in range(self.BANDS):
+            h = np.zeros(len(sigs), dtype=np.uint64)
+            for col in range(b * self.ROWS, (b + 1) * self.ROWS):
+                h = h * np.uint64(0x9E3779B97F4A7C15) + sigs[:, col] + np.uint64(1)
+            keys.append(h)
+        return keys
+
+    def freeze(self) -> None:
+        if self.parts:
+            self.sigs = np.concatenate([self.sigs, *self.parts])
+            self.parts = []
+        if self.sorted is None:
+            self.sorted = []
+            for h in self._band_keys(self.sigs):
+                order = np.argsort(h, kind="stable")
+                self.sorted.append((h[order], order))
+
+    def query(self, sigs: np.ndarray) -> list[np.ndarray]:
+        """For each row of sigs, the ids of the stored sentences sharing a band with it exactly."""
+        self.freeze()
+        out: list[list[np.ndarray]] = [[] for _ in range(len(sigs))]
+        for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
+            lo = np.searchsorted(keys, h, "left")
+            hi = np.searchsorted(keys, h, "right")
+            cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
+            for q in np.flatnonzero(hi > lo):
+                ids = order[lo[q]:hi[q]]
+                ids = ids[(self.sigs[ids, cols] == sigs[q, cols]).all(axis=1)]  # exact, as datasketch
+                out[q].append(ids)
+        return [np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64) for parts in out]
 
 
 class ReuseIndex:
     def __init__(self):
-        from datasketch import MinHashLSH
-
         self.version = FORMAT_VERSION
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        self.bands = _Bands()
+        self.first_sentence: dict[str, int] = {}   # report key -> id of its first sentence in self.bands
+        self.sentence_owner: list[str] = []         # sentence id -> report key
         self.reports: dict[str, IndexedReport] = {}
         self.key_ids: dict[str, int] = {}
         self.postings: list[list[tuple[str, int]]] = []
@@ -186,20 +238,23 @@ class ReuseIndex:
             sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
                                               ids, sentences)
-            pending += [(f"{key}:{k}", s[2]) for k, s in enumerate(sentences)]
-        sigs = signatures([text for _, text in pending])
-        with self.lsh.insertion_session() as session:
-            for (name, _), row in zip(pending, sigs):
-                session.insert(name, _lean(row), check_duplication=False)
+            pending += [(key, s[2]) for s in sentences]
+        for key, _ in new:
+            self._add_sentences(key)
+        self.bands.add(signatures([text for _, text in pending]))
         return len(new)
+
+    def _add_sentences(self, key: str) -> None:
+        self.first_sentence[key] = len(self.sentence_owner)
+        self.sentence_owner += [key] * len(self.reports[key].sentences)
 
     def save(self, path: str | Path) -> None:
         """Write the index as data: magic line, header length, JSON header, raw little-endian arrays.
         The LSH tables are not written: they are rebuilt from the saved signatures on load."""
         entries = list(self.reports.values())
         clause_rows = np.array([c for e in entries for c in e.clauses], dtype="<i8").reshape(-1, 3)
-        masked = [s[2] for e in entries for s in e.sentences]
-        arrays = {"clauses": clause_rows, "signatures": signatures(masked).astype("<u8")}
+        self.bands.freeze()
+        arrays = {"clauses": clause_rows, "signatures": self.bands.sigs.astype("<u8")}
         meta = {"format": "jixiao-reuse-index", "version": FORMAT_VERSION, "num_perm": NUM_PERM, "shingle": SHINGLE,
                 "threshold": THRESHOLD,
                 "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
@@ -288,12 +343,10 @@ class ReuseIndex:
             index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
                                                None if r["town"] is None else str(r["town"]),
                                                None if year is None else int(year), clauses, sentences)
-            pending += [f"{key}:{k}" for k in range(len(sentences))]
-        if at != len(rows) or len(pending) != len(arrays["signatures"]):
+            index._add_sentences(key)
+        if at != len(rows) or len(index.sentence_owner) != len(arrays["signatures"]):
             raise ValueError("arrays do not match the reports")
-        with index.lsh.insertion_session() as session:
-            for name, row in zip(pending, arrays["signatures"]):
-                session.insert(name, _lean(row.astype(np.uint64)), check_duplication=False)
+        index.bands.add(arrays["signatures"].astype(np.uint64))
         return index
 
     def reuse(self, report: Report) -> list[Reuse]:
@@ -316,6 +369,23 @@ class ReuseIndex:
         self._near(report, own, units, matched, common)
         return self._runs(report, units, matched, common)
 
+    def reuse_many(self, reports: list[Report], jobs: int = 1) -> list[list[Reuse]]:
+        """reuse() of each report, in `jobs` forked processes: the index is only read, so the
+        workers share it with this process (copy-on-write) and nothing is sent but the results.
+        Gives exactly what reuse() gives one by one, in the same order."""
+        jobs = max(1, min(jobs, len(reports)))
+        if jobs == 1 or "fork" not in mp.get_all_start_methods():
+            return [self.reuse(r) for r in reports]
+        self.bands.freeze()  # before forking, so that no worker builds the band tables again
+        global _SHARED
+        _SHARED = (self, reports)
+        try:
+            with mp.get_context("fork").Pool(jobs) as pool:
+                chunk = max(1, min(64, len(reports) // (8 * jobs)))
+                return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
+        finally:
+            _SHARED = None
+
     def _near(self, report: Report, own: str, units, matched, common) -> None:
         """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
 
@@ -326,21 +396,21 @@ class ReuseIndex:
         starts = [c.start for c in units]
         inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
         crowded = self.__dict__.setdefault("_crowded", set())
-        todo = [(p, ks) for p, ks in zip(sentences, inside) if ks and not all(matched[k] for k in ks)]
-        for p, ks in todo:
+        todo = [(j, p, ks) for j, (p, ks) in enumerate(zip(sentences, inside)) if ks and not all(matched[k] for k in ks)]
+        for _, p, ks in todo:
             if p.masked in crowded:
                 for k in ks:
                     common[k] = True
-        todo = [(p, ks) for p, ks in todo if p.masked not in crowded]
-        sigs = signatures([p.masked for p, _ in todo])
-        for (p, ks), row in zip(todo, sigs):
-            candidates = self.lsh.query(_lean(row))
-            if len(candidates) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
+        todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
+        sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
+        for (_, p, ks), ids in zip(todo, self.bands.query(sigs)):
+            if len(ids) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
                 crowded.add(p.masked)
                 for k in ks:
                     common[k] = True
                 continue
-            others = sorted(c for c in candidates if not c.startswith(own + ":"))
+            owners = [self.sentence_owner[i] for i in ids.tolist()]
+            others = sorted(f"{o}:{i - self.first_sentence[o]}" for o, i in zip(owners, ids.tolist()) if o != own)
             if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
                 for k in ks:
                     common[k] = True
@@ -353,6 +423,16 @@ class ReuseIndex:
                 for k in ks:
                     if rkey not in matched[k] and len(matched[k]) < MAX_SOURCES:
                         matched[k][rkey] = (start, end)
+
+    def _signatures(self, own: str, sentences, which: list[int]) -> np.ndarray:
+        """Signatures of sentences[j] for j in which: those saved in the index when the report is
+        indexed with the same sentence keys, else computed."""
+        entry = self.reports.get(own)
+        if entry is not None and len(entry.sentences) == len(sentences) \
+                and all(s[2] == p.masked for s, p in zip(entry.sentences, sentences)):
+            self.bands.freeze()
+            return self.bands.sigs[self.first_sentence[own] + np.asarray(which, dtype=np.int64)]
+        return signatures([sentences[j].masked for j in which])
 
     def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
         runs: list[Reuse] = []
@@ -400,6 +480,14 @@ class ReuseIndex:
                 run.kind = "own-years"
             out.append(run)
         return out
+
+
+_SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+def _reuse_at(k: int) -> list[Reuse]:
+    index, reports = _SHARED
+    return index.reuse(reports[k])
 
 
 def _between(text: str, lo: int, hi: int) -> bool:
