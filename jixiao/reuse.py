@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import JixiaoError
-from .passages import MIN_CHARS, clauses, passages, place_names
+from .passages import MIN_CHARS, Clause, Passage, clauses, passages, place_names
 from .report import Report
 from .textnorm import fold
 
@@ -61,6 +61,8 @@ class IndexedReport:
     year: int | None
     clauses: list[tuple[int, int, int]]          # start, end, clause key id
     sentences: list[tuple[int, int, str]]        # start, end, normalised key (digits masked)
+    # what the keys were made with (place names masked), known while in memory only
+    masking: tuple | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -190,6 +192,7 @@ class ReuseIndex:
         self.sentence_owner: list[str] = []         # sentence id -> report key
         self.reports: dict[str, IndexedReport] = {}
         self.key_ids: dict[str, int] = {}
+        self.keys: list[str] = []                   # key id -> key
         self.postings: list[list[tuple[str, int]]] = []
         self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
 
@@ -211,8 +214,9 @@ class ReuseIndex:
         """Index a report; False when the same text is indexed already."""
         return self.add_many([report]) == 1
 
-    def add_many(self, reports: list[Report]) -> int:
-        """Index many reports at once (signatures computed together); returns how many were new."""
+    def add_many(self, reports: list[Report], jobs: int = 1) -> int:
+        """Index many reports at once; returns how many were new. With jobs > 1 the reports are
+        keyed (clauses, sentences, signatures) in forked processes; the index is the same."""
         self.__dict__.pop("_crowded", None)
         new, seen = [], set()
         for report in reports:
@@ -224,25 +228,51 @@ class ReuseIndex:
         for _, r in new:
             county = r.meta.county
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
-        pending = []
-        for key, report in new:
+        keyed = self._keyed([r for _, r in new], jobs)
+        for (key, report), (units, sentences, _) in zip(new, keyed):
             ids, posted = [], set()
-            for c in clauses(report, places=self.places_of(report)):
-                cid = self.key_ids.setdefault(c.key, len(self.key_ids))
+            for start, end, text in units:
+                cid = self.key_ids.setdefault(text, len(self.key_ids))
                 if cid == len(self.postings):
                     self.postings.append([])
+                    self.keys.append(text)
                 if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
                     posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
                     self.postings[cid].append((key, len(ids)))
-                ids.append((c.start, c.end, cid))
-            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
+                ids.append((start, end, cid))
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
-                                              ids, sentences)
-            pending += [(key, s[2]) for s in sentences]
+                                              ids, sentences, _masking(report, self.places_of(report)))
         for key, _ in new:
             self._add_sentences(key)
-        self.bands.add(signatures([text for _, text in pending]))
+        self.bands.add(np.concatenate([k[2] for k in keyed]) if keyed else signatures([]))
         return len(new)
+
+    def _keyed(self, reports: list[Report], jobs: int) -> list[tuple[list, list, np.ndarray]]:
+        """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
+        sentences' signatures; in forked processes when jobs > 1 (only the keys come back)."""
+        jobs = max(1, min(jobs, len(reports) // 50))
+        if jobs > 1 and "fork" in mp.get_all_start_methods():
+            global _SHARED
+            _SHARED = (self, reports)
+            try:
+                with mp.get_context("fork").Pool(jobs) as pool:
+                    step = max(1, min(100, len(reports) // (4 * jobs)))
+                    parts = pool.map(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)])
+            finally:
+                _SHARED = None
+            return [k for part in parts for k in part]
+        return self._keyed_range(reports)
+
+    def _keyed_range(self, reports: list[Report]) -> list[tuple[list, list, np.ndarray]]:
+        out = []
+        for report in reports:
+            places = self.places_of(report)
+            units = [(c.start, c.end, c.key) for c in clauses(report, places=places)]
+            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]
+            out.append((units, sentences))
+        sigs = signatures([s[2] for _, sentences in out for s in sentences])
+        bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
+        return [(units, sentences, sigs[lo:hi]) for (units, sentences), lo, hi in zip(out, bounds, bounds[1:])]
 
     def _add_sentences(self, key: str) -> None:
         self.first_sentence[key] = len(self.sentence_owner)
@@ -259,7 +289,7 @@ class ReuseIndex:
                 "threshold": THRESHOLD,
                 "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
                              "clauses": len(e.clauses), "sentences": [list(s) for s in e.sentences]} for e in entries],
-                "keys": sorted(self.key_ids, key=self.key_ids.__getitem__),
+                "keys": self.keys,
                 "places": sorted([county, sorted(names)] for county, names in self.places.items()
                                  if county is not None) + ([[None, sorted(self.places[None])]] if None in self.places else [])}
         blobs, offset, layout = [], 0, {}
@@ -318,7 +348,8 @@ class ReuseIndex:
                 raise ValueError(f"array {name} does not fit the file")
             arrays[name] = np.frombuffer(data, dtype=dtype, count=n // 8, offset=lo).reshape(shape)
         index = cls()
-        index.key_ids = {str(k): i for i, k in enumerate(meta["keys"])}
+        index.keys = [str(k) for k in meta["keys"]]
+        index.key_ids = {k: i for i, k in enumerate(index.keys)}
         if len(index.key_ids) != len(meta["keys"]):
             raise ValueError("duplicate keys")
         index.postings = [[] for _ in index.key_ids]
@@ -352,12 +383,17 @@ class ReuseIndex:
     def reuse(self, report: Report) -> list[Reuse]:
         """Passages of `report` found in other indexed reports, merged into maximal runs."""
         own = report_key(report)
-        units = clauses(report, places=self.places_of(report))
+        stored = self._stored(report, own)
+        if stored is not None:  # an indexed report, keyed the same way: its keys are known already
+            units = [Clause(start, end, self.keys[cid]) for start, end, cid in stored.clauses]
+            cids = [cid for _, _, cid in stored.clauses]
+        else:
+            units = clauses(report, places=self.places_of(report))
+            cids = [self.key_ids.get(c.key) for c in units]
         matched: list[dict[str, tuple[int, int]]] = []
         common: list[bool] = []
-        for c in units:
+        for c, cid in zip(units, cids):
             found: dict[str, tuple[int, int]] = {}
-            cid = self.key_ids.get(c.key)
             for rkey, k in (self.postings[cid] if cid is not None else ()):
                 if rkey != own and rkey not in found:
                     if len(found) == MAX_SOURCES:
@@ -366,8 +402,22 @@ class ReuseIndex:
                     found[rkey] = (start, end)
             common.append(len(found) >= MAX_SOURCES)
             matched.append(found)
-        self._near(report, own, units, matched, common)
+        self._near(report, own, units, matched, common, stored)
         return self._runs(report, units, matched, common)
+
+    def _stored(self, report: Report, own: str) -> IndexedReport | None:
+        """The index's entry for this report when its keys would come out the same now: the same
+        text and place names, and no town added to its county since that occurs in its text."""
+        entry = self.reports.get(own)
+        if entry is None or entry.masking is None:
+            return None
+        meta, places = entry.masking
+        now = _masking(report, self.places_of(report))
+        if now[0] != meta:
+            return None
+        if now[1] != places and any(fold(n) in report.folded for n in now[1] - places):
+            return None
+        return entry
 
     def reuse_many(self, reports: list[Report], jobs: int = 1) -> list[list[Reuse]]:
         """reuse() of each report, in `jobs` forked processes: the index is only read, so the
@@ -386,13 +436,16 @@ class ReuseIndex:
         finally:
             _SHARED = None
 
-    def _near(self, report: Report, own: str, units, matched, common) -> None:
+    def _near(self, report: Report, own: str, units, matched, common, stored: IndexedReport | None = None) -> None:
         """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
 
         Sentences already matched exactly are skipped; a sentence with more candidates than
         MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
         """
-        sentences = passages(report, MIN_CHARS, self.places_of(report))
+        if stored is not None:
+            sentences = [Passage(start, end, "", masked, -1, -1) for start, end, masked in stored.sentences]
+        else:
+            sentences = passages(report, MIN_CHARS, self.places_of(report))
         starts = [c.start for c in units]
         inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
         crowded = self.__dict__.setdefault("_crowded", set())
@@ -483,6 +536,17 @@ class ReuseIndex:
 
 
 _SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+def _masking(report: Report, places: frozenset[str]) -> tuple:
+    """What a report's keys depend on besides its text: its place names and its county's."""
+    m = report.meta
+    return (m.unit, m.town, m.county, m.city), places
+
+
+def _keyed_at(span: tuple[int, int]) -> list[tuple[list, list, np.ndarray]]:
+    index, reports = _SHARED
+    return index._keyed_range(reports[span[0]:span[1]])
 
 
 def _reuse_at(k: int) -> list[Reuse]:
