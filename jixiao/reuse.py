@@ -1,10 +1,12 @@
 """Text reused across reports (B03).
 
 Two indexes over every report given together (and any saved earlier): exact clause keys (digits
-masked, so copies with updated figures match) in a dict of postings, and MinHash LSH (datasketch)
-over character shingles of sentences, for copies that were edited a little; every LSH candidate is
-verified by exact comparison. MinHash signatures are computed for many sentences at once with
-numpy. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
+masked, so copies with updated figures match) in a dict of postings, and MinHash LSH over character
+shingles of sentences, for copies that were edited a little; every LSH candidate is verified by
+exact comparison. MinHash signatures are computed for many sentences at once with numpy, and the
+LSH bands are numpy arrays (the candidates datasketch's MinHashLSH finds, without its per-sentence
+Python). Keying many reports and searching many reports run in forked processes (`jobs`): the
+index is only read by the search, so the workers share it. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
 never pickle, which runs code when loaded), written atomically; adding reports updates it in place.
 
 Each report keeps its town and year, so a report repeating its own town's other years is told
@@ -251,7 +253,7 @@ class ReuseIndex:
         """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
         sentences' signatures; in forked processes when jobs > 1 (only the keys come back)."""
         jobs = max(1, min(jobs, len(reports) // 50))
-        if jobs > 1 and "fork" in mp.get_all_start_methods():
+        if jobs > 1 and _can_fork():
             global _SHARED
             _SHARED = (self, reports)
             try:
@@ -424,7 +426,7 @@ class ReuseIndex:
         workers share it with this process (copy-on-write) and nothing is sent but the results.
         Gives exactly what reuse() gives one by one, in the same order."""
         jobs = max(1, min(jobs, len(reports)))
-        if jobs == 1 or "fork" not in mp.get_all_start_methods():
+        if jobs == 1 or not _can_fork():
             return [self.reuse(r) for r in reports]
         self.bands.freeze()  # before forking, so that no worker builds the band tables again
         global _SHARED
@@ -536,6 +538,12 @@ class ReuseIndex:
 
 
 _SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+def _can_fork() -> bool:
+    """A pool needs fork (the workers share the index) and a process allowed children (not a
+    daemonic worker of another pool); otherwise the work runs here, with the same results."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
 
 
 def _masking(report: Report, places: frozenset[str]) -> tuple:
