@@ -16,6 +16,7 @@ genre's stock phrases from copying between two or three towns.
 from __future__ import annotations
 
 import hashlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -23,6 +24,7 @@ import re
 import struct
 import tempfile
 from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -257,7 +259,7 @@ class ReuseIndex:
             global _SHARED
             _SHARED = (self, reports)
             try:
-                with mp.get_context("fork").Pool(jobs) as pool:
+                with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                     step = max(1, min(100, len(reports) // (4 * jobs)))
                     parts = pool.map(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)])
             finally:
@@ -432,7 +434,7 @@ class ReuseIndex:
         global _SHARED
         _SHARED = (self, reports)
         try:
-            with mp.get_context("fork").Pool(jobs) as pool:
+            with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                 chunk = max(1, min(64, len(reports) // (8 * jobs)))
                 return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
         finally:
@@ -538,6 +540,17 @@ class ReuseIndex:
 
 
 _SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+@contextmanager
+def _frozen():
+    """Objects that exist at the fork are left out of the workers' garbage collections: a
+    collection would visit (and so copy, page by page) the whole inherited index in each worker."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _can_fork() -> bool:
