@@ -1,7 +1,8 @@
 """Benchmarks of jixiao: per-report check, the cross-report index, the notebook batch.
 
     python benchmarks/run.py check  [--n 1000]
-    python benchmarks/run.py index  [--n 1000] [--pairs]
+    python benchmarks/run.py index  [--n 1000] [--jobs 2] [--pairs]
+    python benchmarks/run.py index  --sizes 1000,10000 [--jobs 2]
     python benchmarks/run.py batch  [--towns 6]
 
 Each prints one JSON line of figures; benchmarks/RESULTS.md records them with the machine.
@@ -54,40 +55,86 @@ def bench_check(n: int) -> dict:
             "rules": per_report}
 
 
-def bench_index(n: int, pairs: bool) -> dict:
-    """Build the reuse index over n reports and search every report against it.
+class _Memory:
+    """Peak memory of this process and its forked workers together: the sum of their proportional
+    set sizes (pages shared copy-on-write counted once), sampled every 0.2 s."""
 
-    Reports are parsed in chunks, added, and dropped (as the batch does), then parsed again one by
-    one for the search; parsing is timed apart from indexing and searching.
+    def __init__(self):
+        import threading
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                return next(int(line.split()[1]) for line in fh if line.startswith("Pss:")) * 1024
+        except (OSError, StopIteration, ValueError):
+            return 0
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def _run(self):
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, sum(self._pss(p) for p in self._tree()))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def bench_index(n: int, pairs: bool, jobs: int = 2) -> dict:
+    """Build the reuse index over n reports and search every report against it, in `jobs` processes.
+
+    Reports are parsed in chunks, added, and dropped (as a batch of any size must), then parsed
+    again chunk by chunk for the search; parsing is timed apart from indexing and searching.
     """
     from jixiao.report import parse_text
     from jixiao.reuse import ReuseIndex
 
+    memory = _Memory()
     texts = corpus.generate(n, seed=1)
     index = ReuseIndex()
     parse_s = build_s = 0.0
-    for lo in range(0, n, 500):
+    for lo in range(0, n, 1000):
         t = time.perf_counter()
-        chunk = [parse_text(text, name) for name, text in texts[lo:lo + 500]]
+        chunk = [parse_text(text, name) for name, text in texts[lo:lo + 1000]]
         parse_s += time.perf_counter() - t
         t = time.perf_counter()
-        index.add_many(chunk)
+        index.add_many(chunk, jobs=jobs)
         build_s += time.perf_counter() - t
     del chunk
     build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     search_s, found = 0.0, 0
-    for name, text in texts:
+    for lo in range(0, n, 1000):
         t = time.perf_counter()
-        report = parse_text(text, name)
+        chunk = [parse_text(text, name) for name, text in texts[lo:lo + 1000]]
         parse_s += time.perf_counter() - t
         t = time.perf_counter()
-        found += len(index.reuse(report))
+        found += sum(len(runs) for runs in index.reuse_many(chunk, jobs=jobs))
         search_s += time.perf_counter() - t
-    out = {"benchmark": "index", "reports": n, "parse_s": round(parse_s, 1), "build_s": round(build_s, 1),
+    del chunk
+    out = {"benchmark": "index", "reports": n, "jobs": jobs, "parse_s": round(parse_s, 1), "build_s": round(build_s, 1),
            "search_s": round(search_s, 1), "index_and_search_s": round(build_s + search_s, 1), "passages_found": found,
            "clauses": sum(len(e.clauses) for e in index.reports.values()), "distinct_clauses": len(index.key_ids),
            "rss_after_build_mb": round(build_rss),
-           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           "peak_rss_worker_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+           "peak_pss_all_mb": round(memory.stop() / 2**20),
+           "load_before": os.getloadavg()}
     if pairs:
         from jixiao.passages import clauses
         keys = [{c.key for c in clauses(parse_text(text, name))} for name, text in texts]
@@ -96,6 +143,21 @@ def bench_index(n: int, pairs: bool) -> dict:
         out["all_pairs_exact_s"] = round(time.perf_counter() - t4, 1)
         out["all_pairs_sharing"] = shared
     return out
+
+
+def bench_index_sizes(sizes: list[int], jobs: int, pairs: bool) -> list[dict]:
+    """One fresh process per size (so that each peak is its own), run one after the other; the
+    last line gives the time ratio of the largest to the smallest, measured in the same run."""
+    lines = []
+    for n in sizes:
+        args = [sys.executable, __file__, "index", "--n", str(n), "--jobs", str(jobs)] + (["--pairs"] if pairs else [])
+        done = subprocess.run(args, check=True, capture_output=True, text=True)
+        lines.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(lines[-1], ensure_ascii=False), flush=True)
+    small, large = lines[0], lines[-1]
+    return [{"benchmark": "index-ratio", "reports": [small["reports"], large["reports"]], "jobs": jobs,
+             "time_ratio": round(large["index_and_search_s"] / small["index_and_search_s"], 2),
+             "load_after": os.getloadavg()}]
 
 
 def bench_batch(towns: int) -> dict:
@@ -149,10 +211,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("what", choices=["check", "index", "batch"])
     ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--sizes", help="index: several sizes, each in its own process, e.g. 1000,10000")
+    ap.add_argument("--jobs", type=int, default=2, help="index: processes that key and search")
     ap.add_argument("--towns", type=int, default=6)
     ap.add_argument("--pairs", action="store_true", help="also time the all-pairs baseline")
     a = ap.parse_args()
-    result = {"check": lambda: bench_check(a.n), "index": lambda: bench_index(a.n, a.pairs),
+    if a.what == "index" and a.sizes:
+        for line in bench_index_sizes([int(x) for x in a.sizes.split(",")], a.jobs, a.pairs):
+            line["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            print(json.dumps(line, ensure_ascii=False))
+        return
+    result = {"check": lambda: bench_check(a.n), "index": lambda: bench_index(a.n, a.pairs, a.jobs),
               "batch": lambda: bench_batch(a.towns)}[a.what]()
     result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(json.dumps(result, ensure_ascii=False))

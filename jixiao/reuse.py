@@ -1,10 +1,12 @@
 """Text reused across reports (B03).
 
 Two indexes over every report given together (and any saved earlier): exact clause keys (digits
-masked, so copies with updated figures match) in a dict of postings, and MinHash LSH (datasketch)
-over character shingles of sentences, for copies that were edited a little; every LSH candidate is
-verified by exact comparison. MinHash signatures are computed for many sentences at once with
-numpy. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
+masked, so copies with updated figures match) in a dict of postings, and MinHash LSH over character
+shingles of sentences, for copies that were edited a little; every LSH candidate is verified by
+exact comparison. MinHash signatures are computed for many sentences at once with numpy, and the
+LSH bands are numpy arrays (the candidates datasketch's MinHashLSH finds, without its per-sentence
+Python). Keying many reports and searching many reports run in forked processes (`jobs`): the
+index is only read by the search, so the workers share it. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
 never pickle, which runs code when loaded), written atomically; adding reports updates it in place.
 
 Each report keeps its town and year, so a report repeating its own town's other years is told
@@ -14,12 +16,15 @@ genre's stock phrases from copying between two or three towns.
 from __future__ import annotations
 
 import hashlib
+import gc
 import json
+import multiprocessing as mp
 import os
 import re
 import struct
 import tempfile
 from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -27,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import JixiaoError
-from .passages import MIN_CHARS, clauses, passages, place_names
+from .passages import MIN_CHARS, Clause, Passage, clauses, passages, place_names
 from .report import Report
 from .textnorm import fold
 
@@ -60,6 +65,8 @@ class IndexedReport:
     year: int | None
     clauses: list[tuple[int, int, int]]          # start, end, clause key id
     sentences: list[tuple[int, int, str]]        # start, end, normalised key (digits masked)
+    # what the keys were made with (place names masked), known while in memory only
+    masking: tuple | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -107,10 +114,13 @@ def signatures(keys: list[str]) -> np.ndarray:
     owner = np.repeat(np.arange(len(padded)), lengths)[:n]
     valid = np.arange(n) + SHINGLE <= ends[owner]
     h, owner = h[valid], owner[valid]
-    out = np.empty((len(keys), NUM_PERM), dtype=np.uint64)
+    out = np.empty((len(keys), NUM_PERM), dtype=np.uint32)
     step = 250_000
     for lo in range(0, len(h), step):
-        values = ((h[lo:lo + step, None] * _A + _B) % _PRIME) & np.uint64(0xFFFFFFFF)
+        x = h[lo:lo + step, None] * _A + _B                 # < 2**64: h < 2**32, _A and _B < 2**31
+        x = (x & _PRIME) + (x >> np.uint64(61))             # x mod (2**61 - 1), without a division
+        x -= _PRIME * (x >= _PRIME)
+        values = x.astype(np.uint32)                         # the low 32 bits, as `& 0xFFFFFFFF`
         chunk_owner = owner[lo:lo + step]
         first = np.flatnonzero(np.r_[True, chunk_owner[1:] != chunk_owner[:-1]])
         mins = np.minimum.reduceat(values, first, axis=0)
@@ -121,23 +131,72 @@ def signatures(keys: list[str]) -> np.ndarray:
             fresh = rows > owner[lo - 1]
             out[rows[fresh]] = mins[fresh]
             out[rows[~fresh]] = np.minimum(out[rows[~fresh]], mins[~fresh])
-    return out
+    return out.astype(np.uint64)
 
 
-def _lean(row: np.ndarray):
-    from datasketch import LeanMinHash  # imported when needed: it pulls in scipy, slow to load
+class _Bands:
+    """MinHash LSH over sentence signatures, as datasketch's MinHashLSH(threshold=THRESHOLD,
+    num_perm=NUM_PERM) finds candidates (the same bands, the same exact band equality), held in
+    numpy arrays: inserting is appending, a query is a binary search per band, and a forked
+    worker reads the arrays without copying them."""
 
-    return LeanMinHash(seed=1, hashvalues=row, scheme="legacy")
+    BANDS, ROWS = 3, 10   # datasketch's optimal (b, r) for threshold 0.8 and 32 permutations
+
+    def __init__(self):
+        self.parts: list[np.ndarray] = []
+        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint64)
+        self.sorted: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.sigs) + sum(len(p) for p in self.parts)
+
+    def add(self, sigs: np.ndarray) -> None:
+        self.parts.append(np.asarray(sigs, dtype=np.uint64))
+        self.sorted = None
+
+    def _band_keys(self, sigs: np.ndarray) -> list[np.ndarray]:
+        keys = []
+        for b in range(self.BANDS):
+            h = np.zeros(len(sigs), dtype=np.uint64)
+            for col in range(b * self.ROWS, (b + 1) * self.ROWS):
+                h = h * np.uint64(0x9E3779B97F4A7C15) + sigs[:, col] + np.uint64(1)
+            keys.append(h)
+        return keys
+
+    def freeze(self) -> None:
+        if self.parts:
+            self.sigs = np.concatenate([self.sigs, *self.parts])
+            self.parts = []
+        if self.sorted is None:
+            self.sorted = []
+            for h in self._band_keys(self.sigs):
+                order = np.argsort(h, kind="stable")
+                self.sorted.append((h[order], order))
+
+    def query(self, sigs: np.ndarray) -> list[np.ndarray]:
+        """For each row of sigs, the ids of the stored sentences sharing a band with it exactly."""
+        self.freeze()
+        out: list[list[np.ndarray]] = [[] for _ in range(len(sigs))]
+        for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
+            lo = np.searchsorted(keys, h, "left")
+            hi = np.searchsorted(keys, h, "right")
+            cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
+            for q in np.flatnonzero(hi > lo):
+                ids = order[lo[q]:hi[q]]
+                ids = ids[(self.sigs[ids, cols] == sigs[q, cols]).all(axis=1)]  # exact, as datasketch
+                out[q].append(ids)
+        return [np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64) for parts in out]
 
 
 class ReuseIndex:
     def __init__(self):
-        from datasketch import MinHashLSH
-
         self.version = FORMAT_VERSION
-        self.lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+        self.bands = _Bands()
+        self.first_sentence: dict[str, int] = {}   # report key -> id of its first sentence in self.bands
+        self.sentence_owner: list[str] = []         # sentence id -> report key
         self.reports: dict[str, IndexedReport] = {}
         self.key_ids: dict[str, int] = {}
+        self.keys: list[str] = []                   # key id -> key
         self.postings: list[list[tuple[str, int]]] = []
         self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
 
@@ -159,8 +218,9 @@ class ReuseIndex:
         """Index a report; False when the same text is indexed already."""
         return self.add_many([report]) == 1
 
-    def add_many(self, reports: list[Report]) -> int:
-        """Index many reports at once (signatures computed together); returns how many were new."""
+    def add_many(self, reports: list[Report], jobs: int = 1) -> int:
+        """Index many reports at once; returns how many were new. With jobs > 1 the reports are
+        keyed (clauses, sentences, signatures) in forked processes; the index is the same."""
         self.__dict__.pop("_crowded", None)
         new, seen = [], set()
         for report in reports:
@@ -172,39 +232,68 @@ class ReuseIndex:
         for _, r in new:
             county = r.meta.county
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
-        pending = []
-        for key, report in new:
+        keyed = self._keyed([r for _, r in new], jobs)
+        for (key, report), (units, sentences, _) in zip(new, keyed):
             ids, posted = [], set()
-            for c in clauses(report, places=self.places_of(report)):
-                cid = self.key_ids.setdefault(c.key, len(self.key_ids))
+            for start, end, text in units:
+                cid = self.key_ids.setdefault(text, len(self.key_ids))
                 if cid == len(self.postings):
                     self.postings.append([])
+                    self.keys.append(text)
                 if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
                     posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
                     self.postings[cid].append((key, len(ids)))
-                ids.append((c.start, c.end, cid))
-            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, self.places_of(report))]
+                ids.append((start, end, cid))
             self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
-                                              ids, sentences)
-            pending += [(f"{key}:{k}", s[2]) for k, s in enumerate(sentences)]
-        sigs = signatures([text for _, text in pending])
-        with self.lsh.insertion_session() as session:
-            for (name, _), row in zip(pending, sigs):
-                session.insert(name, _lean(row), check_duplication=False)
+                                              ids, sentences, _masking(report, self.places_of(report)))
+        for key, _ in new:
+            self._add_sentences(key)
+        self.bands.add(np.concatenate([k[2] for k in keyed]) if keyed else signatures([]))
         return len(new)
+
+    def _keyed(self, reports: list[Report], jobs: int) -> list[tuple[list, list, np.ndarray]]:
+        """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
+        sentences' signatures; in forked processes when jobs > 1 (only the keys come back)."""
+        jobs = max(1, min(jobs, len(reports) // 50))
+        if jobs > 1 and _can_fork():
+            global _SHARED
+            _SHARED = (self, reports)
+            try:
+                with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
+                    step = max(1, min(100, len(reports) // (4 * jobs)))
+                    parts = pool.map(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)])
+            finally:
+                _SHARED = None
+            return [k for part in parts for k in part]
+        return self._keyed_range(reports)
+
+    def _keyed_range(self, reports: list[Report]) -> list[tuple[list, list, np.ndarray]]:
+        out = []
+        for report in reports:
+            places = self.places_of(report)
+            units = [(c.start, c.end, c.key) for c in clauses(report, places=places)]
+            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]
+            out.append((units, sentences))
+        sigs = signatures([s[2] for _, sentences in out for s in sentences])
+        bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
+        return [(units, sentences, sigs[lo:hi]) for (units, sentences), lo, hi in zip(out, bounds, bounds[1:])]
+
+    def _add_sentences(self, key: str) -> None:
+        self.first_sentence[key] = len(self.sentence_owner)
+        self.sentence_owner += [key] * len(self.reports[key].sentences)
 
     def save(self, path: str | Path) -> None:
         """Write the index as data: magic line, header length, JSON header, raw little-endian arrays.
         The LSH tables are not written: they are rebuilt from the saved signatures on load."""
         entries = list(self.reports.values())
         clause_rows = np.array([c for e in entries for c in e.clauses], dtype="<i8").reshape(-1, 3)
-        masked = [s[2] for e in entries for s in e.sentences]
-        arrays = {"clauses": clause_rows, "signatures": signatures(masked).astype("<u8")}
+        self.bands.freeze()
+        arrays = {"clauses": clause_rows, "signatures": self.bands.sigs.astype("<u8")}
         meta = {"format": "jixiao-reuse-index", "version": FORMAT_VERSION, "num_perm": NUM_PERM, "shingle": SHINGLE,
                 "threshold": THRESHOLD,
                 "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
                              "clauses": len(e.clauses), "sentences": [list(s) for s in e.sentences]} for e in entries],
-                "keys": sorted(self.key_ids, key=self.key_ids.__getitem__),
+                "keys": self.keys,
                 "places": sorted([county, sorted(names)] for county, names in self.places.items()
                                  if county is not None) + ([[None, sorted(self.places[None])]] if None in self.places else [])}
         blobs, offset, layout = [], 0, {}
@@ -263,7 +352,8 @@ class ReuseIndex:
                 raise ValueError(f"array {name} does not fit the file")
             arrays[name] = np.frombuffer(data, dtype=dtype, count=n // 8, offset=lo).reshape(shape)
         index = cls()
-        index.key_ids = {str(k): i for i, k in enumerate(meta["keys"])}
+        index.keys = [str(k) for k in meta["keys"]]
+        index.key_ids = {k: i for i, k in enumerate(index.keys)}
         if len(index.key_ids) != len(meta["keys"]):
             raise ValueError("duplicate keys")
         index.postings = [[] for _ in index.key_ids]
@@ -288,23 +378,26 @@ class ReuseIndex:
             index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
                                                None if r["town"] is None else str(r["town"]),
                                                None if year is None else int(year), clauses, sentences)
-            pending += [f"{key}:{k}" for k in range(len(sentences))]
-        if at != len(rows) or len(pending) != len(arrays["signatures"]):
+            index._add_sentences(key)
+        if at != len(rows) or len(index.sentence_owner) != len(arrays["signatures"]):
             raise ValueError("arrays do not match the reports")
-        with index.lsh.insertion_session() as session:
-            for name, row in zip(pending, arrays["signatures"]):
-                session.insert(name, _lean(row.astype(np.uint64)), check_duplication=False)
+        index.bands.add(arrays["signatures"].astype(np.uint64))
         return index
 
     def reuse(self, report: Report) -> list[Reuse]:
         """Passages of `report` found in other indexed reports, merged into maximal runs."""
         own = report_key(report)
-        units = clauses(report, places=self.places_of(report))
+        stored = self._stored(report, own)
+        if stored is not None:  # an indexed report, keyed the same way: its keys are known already
+            units = [Clause(start, end, self.keys[cid]) for start, end, cid in stored.clauses]
+            cids = [cid for _, _, cid in stored.clauses]
+        else:
+            units = clauses(report, places=self.places_of(report))
+            cids = [self.key_ids.get(c.key) for c in units]
         matched: list[dict[str, tuple[int, int]]] = []
         common: list[bool] = []
-        for c in units:
+        for c, cid in zip(units, cids):
             found: dict[str, tuple[int, int]] = {}
-            cid = self.key_ids.get(c.key)
             for rkey, k in (self.postings[cid] if cid is not None else ()):
                 if rkey != own and rkey not in found:
                     if len(found) == MAX_SOURCES:
@@ -313,34 +406,68 @@ class ReuseIndex:
                     found[rkey] = (start, end)
             common.append(len(found) >= MAX_SOURCES)
             matched.append(found)
-        self._near(report, own, units, matched, common)
+        self._near(report, own, units, matched, common, stored)
         return self._runs(report, units, matched, common)
 
-    def _near(self, report: Report, own: str, units, matched, common) -> None:
+    def _stored(self, report: Report, own: str) -> IndexedReport | None:
+        """The index's entry for this report when its keys would come out the same now: the same
+        text and place names, and no town added to its county since that occurs in its text."""
+        entry = self.reports.get(own)
+        if entry is None or entry.masking is None:
+            return None
+        meta, places = entry.masking
+        now = _masking(report, self.places_of(report))
+        if now[0] != meta:
+            return None
+        if now[1] != places and any(fold(n) in report.folded for n in now[1] - places):
+            return None
+        return entry
+
+    def reuse_many(self, reports: list[Report], jobs: int = 1) -> list[list[Reuse]]:
+        """reuse() of each report, in `jobs` forked processes: the index is only read, so the
+        workers share it with this process (copy-on-write) and nothing is sent but the results.
+        Gives exactly what reuse() gives one by one, in the same order."""
+        jobs = max(1, min(jobs, len(reports)))
+        if jobs == 1 or not _can_fork():
+            return [self.reuse(r) for r in reports]
+        self.bands.freeze()  # before forking, so that no worker builds the band tables again
+        global _SHARED
+        _SHARED = (self, reports)
+        try:
+            with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
+                chunk = max(1, min(64, len(reports) // (8 * jobs)))
+                return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
+        finally:
+            _SHARED = None
+
+    def _near(self, report: Report, own: str, units, matched, common, stored: IndexedReport | None = None) -> None:
         """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
 
         Sentences already matched exactly are skipped; a sentence with more candidates than
         MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
         """
-        sentences = passages(report, MIN_CHARS, self.places_of(report))
+        if stored is not None:
+            sentences = [Passage(start, end, "", masked, -1, -1) for start, end, masked in stored.sentences]
+        else:
+            sentences = passages(report, MIN_CHARS, self.places_of(report))
         starts = [c.start for c in units]
         inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
         crowded = self.__dict__.setdefault("_crowded", set())
-        todo = [(p, ks) for p, ks in zip(sentences, inside) if ks and not all(matched[k] for k in ks)]
-        for p, ks in todo:
+        todo = [(j, p, ks) for j, (p, ks) in enumerate(zip(sentences, inside)) if ks and not all(matched[k] for k in ks)]
+        for _, p, ks in todo:
             if p.masked in crowded:
                 for k in ks:
                     common[k] = True
-        todo = [(p, ks) for p, ks in todo if p.masked not in crowded]
-        sigs = signatures([p.masked for p, _ in todo])
-        for (p, ks), row in zip(todo, sigs):
-            candidates = self.lsh.query(_lean(row))
-            if len(candidates) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
+        todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
+        sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
+        for (_, p, ks), ids in zip(todo, self.bands.query(sigs)):
+            if len(ids) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
                 crowded.add(p.masked)
                 for k in ks:
                     common[k] = True
                 continue
-            others = sorted(c for c in candidates if not c.startswith(own + ":"))
+            owners = [self.sentence_owner[i] for i in ids.tolist()]
+            others = sorted(f"{o}:{i - self.first_sentence[o]}" for o, i in zip(owners, ids.tolist()) if o != own)
             if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
                 for k in ks:
                     common[k] = True
@@ -353,6 +480,16 @@ class ReuseIndex:
                 for k in ks:
                     if rkey not in matched[k] and len(matched[k]) < MAX_SOURCES:
                         matched[k][rkey] = (start, end)
+
+    def _signatures(self, own: str, sentences, which: list[int]) -> np.ndarray:
+        """Signatures of sentences[j] for j in which: those saved in the index when the report is
+        indexed with the same sentence keys, else computed."""
+        entry = self.reports.get(own)
+        if entry is not None and len(entry.sentences) == len(sentences) \
+                and all(s[2] == p.masked for s, p in zip(entry.sentences, sentences)):
+            self.bands.freeze()
+            return self.bands.sigs[self.first_sentence[own] + np.asarray(which, dtype=np.int64)]
+        return signatures([sentences[j].masked for j in which])
 
     def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
         runs: list[Reuse] = []
@@ -400,6 +537,42 @@ class ReuseIndex:
                 run.kind = "own-years"
             out.append(run)
         return out
+
+
+_SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+@contextmanager
+def _frozen():
+    """Objects that exist at the fork are left out of the workers' garbage collections: a
+    collection would visit (and so copy, page by page) the whole inherited index in each worker."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    """A pool needs fork (the workers share the index) and a process allowed children (not a
+    daemonic worker of another pool); otherwise the work runs here, with the same results."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+
+
+def _masking(report: Report, places: frozenset[str]) -> tuple:
+    """What a report's keys depend on besides its text: its place names and its county's."""
+    m = report.meta
+    return (m.unit, m.town, m.county, m.city), places
+
+
+def _keyed_at(span: tuple[int, int]) -> list[tuple[list, list, np.ndarray]]:
+    index, reports = _SHARED
+    return index._keyed_range(reports[span[0]:span[1]])
+
+
+def _reuse_at(k: int) -> list[Reuse]:
+    index, reports = _SHARED
+    return index.reuse(reports[k])
 
 
 def _between(text: str, lo: int, hi: int) -> bool:
