@@ -110,7 +110,9 @@ def _mark_two_false_positives(report, corpus, tmp_path):
 
 
 def _false_positives_are_shown_and_not_counted(out, dismissed, book):
-    data = json.loads((out / "2023_柳湾镇" / "results.json").read_text(encoding="utf-8"))
+    from jixiao.audit import Audit
+
+    data = Audit.load(out / "2023_柳湾镇" / "audit.json").results()
     marks = {f["fingerprint"]: f["review"] for f in data["findings"]}
     assert [marks[fp] for fp in dismissed] == ["误报", "误报"]
     assert list(marks.values()).count("确认") == 1
@@ -382,10 +384,10 @@ def test_failed_town_results_leave_every_output(tmp_path):
 
     for name in ("ok", "bad"):
         (tmp_path / name).mkdir()
-        (tmp_path / name / "results.json").write_text("{}", encoding="utf-8")
+        (tmp_path / name / "audit.json").write_text("{}", encoding="utf-8")
     _retire_failed([TownRun("ok"), TownRun("bad", status="failed", error="chart")], tmp_path)
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/results.json")) == ["ok/results.json"]
-    assert (tmp_path / "bad" / "results.failed.json").exists()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/audit.json")) == ["ok/audit.json"]
+    assert (tmp_path / "bad" / "audit.failed.json").exists()
 
 
 def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
