@@ -138,9 +138,12 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
     that runs too long is not retried."""
     import papermill as pm
 
+    from .engines import ENGINE
+
     for attempt in range(KERNEL_RETRIES + 1):
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
+                                engine_name=ENGINE,
                                 log_output=False, kernel_name="python3", start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
@@ -338,6 +341,9 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            if "jixiao.engines" in sys.modules:  # this process's warm kernel ends with the batch
+                sys.modules["jixiao.engines"].shutdown()
     return runs
 
 

@@ -368,15 +368,29 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
     assert not out.exists() and _leftovers(out) == []
 
 
-def test_town_over_the_time_limit_fails_and_is_named(tmp_path):
+def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
+    import nbformat
+
+    from jixiao import engines
     from jixiao.batch import run_town
     from jixiao.params import load_params
 
+    slow = tmp_path / "notebooks"
+    slow.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, slow / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(slow))  # a town whose cell runs past the limit, warm kernel or not
     reports, params = _one_town(tmp_path)
     town = load_params(params / "2023_柳湾镇.yaml")
-    run = run_town(town, tmp_path / "staging", tmp_path / "none.idx", timeout=1)
+    started = engines.starts
+    run = run_town(town, tmp_path / "staging", None, timeout=2)
     assert run.status == "failed" and "time limit per town" in run.error, run.error
     assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
+    assert "km" not in engines._kernel  # the busy kernel was stopped, not handed to the next town
+    assert engines.starts >= started
 
 
 def test_failed_town_results_leave_every_output(tmp_path):
