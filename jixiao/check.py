@@ -238,7 +238,7 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
     show = progress or (lambda items, label: items)
     outcomes: list[Outcome] = []
     limit = time_limit_s()
-    spent: dict[int, float] = {}  # one budget per file: reading and rules together
+    spent: list[float] = []  # one budget per file (by position): reading and rules together
     for path in show(expand_paths(paths), "读取"):
         start = time.monotonic()
         try:
@@ -246,17 +246,16 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
                 outcomes.append(Outcome(path, load_report(path)))
         except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
             outcomes.append(Outcome(path, error=failure_cause(exc)))
-        spent[id(outcomes[-1])] = time.monotonic() - start
+        spent.append(time.monotonic() - start)
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
-    left = sum(max(0.0, limit - spent[id(o)]) for o in outcomes if o.report is not None)
+    left = sum(max(0.0, limit - t) for o, t in zip(outcomes, spent) if o.report is not None)
     index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left), limit)
-    for o in outcomes:  # the index's time is shared by the reports it serves
-        spent[id(o)] += index_time / max(1, len(ctx.reports))
-    for o in show(outcomes, "核对"):
+    spent = [t + index_time / max(1, len(ctx.reports)) for t in spent]  # the index's time is shared by all
+    for k, o in enumerate(show(outcomes, "核对")):
         if o.report is None:
             continue
         try:
-            with time_limit(limit - spent[id(o)], o.path, limit):
+            with time_limit(limit - spent[k], o.path, limit):
                 o.audit = analyse(o.report, ctx, only)
                 o.findings = [Finding(**{k: f[k] for k in FINDING_FIELDS}) for f in o.audit.findings]
                 o.claims = o.audit.claims
