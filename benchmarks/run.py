@@ -3,7 +3,7 @@
     python benchmarks/run.py check  [--n 1000]
     python benchmarks/run.py index  [--n 1000] [--jobs 2] [--pairs]
     python benchmarks/run.py index  --sizes 1000,10000 [--jobs 2]
-    python benchmarks/run.py batch  [--towns 6]
+    python benchmarks/run.py batch  [--towns N]   (default: the 7 demo towns)
 
 Each prints one JSON line of figures; benchmarks/RESULTS.md records them with the machine.
 """
@@ -161,7 +161,11 @@ def bench_index_sizes(sizes: list[int], jobs: int, pairs: bool) -> list[dict]:
 
 
 def bench_batch(towns: int) -> dict:
-    """Seconds per town: the audit notebook against a bare Papermill run of a one-cell notebook."""
+    """The whole batch against bare Papermill runs of a one-cell notebook, timed in one run: as many
+    bare runs as towns (in this process, so without Papermill's import), then the batch at
+    `--jobs 1` and `--jobs 2`, then the bare runs again. towns=0: the 7 demo towns (examples/reports);
+    otherwise that many generated reports. The load average is given with each figure (other work on
+    the machine slows everything)."""
     import nbformat
     import papermill as pm
 
@@ -173,38 +177,40 @@ def bench_batch(towns: int) -> dict:
         nb.cells = [nbformat.v4.new_code_cell("1 + 1")]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, empty)
-        bare = []
-        for k in range(towns):
-            t = time.perf_counter()
-            pm.execute_notebook(str(empty), str(tmp / f"e{k}.ipynb"), progress_bar=False, kernel_name="python3")
-            bare.append(time.perf_counter() - t)
-        reports = tmp / "reports"
-        corpus.write(towns, reports, seed=2)
+        if towns:
+            reports = tmp / "reports"
+            corpus.write(towns, reports, seed=2)
+        else:
+            reports = root / "examples" / "reports"
         subprocess.run([sys.executable, "-m", "jixiao", "params", str(reports), "--out", str(tmp / "params")],
-                       check=True, capture_output=True)
-        timing = {}
-        for jobs in (1, 2):
+                       check=True, capture_output=True, cwd=root)
+        n = len(list((tmp / "params").glob("*.yaml")))
+
+        def bare() -> tuple[float, float]:
+            load = os.getloadavg()[0]
             t = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "jixiao", "batch", str(tmp / "params"), "--out", str(tmp / f"out{jobs}"),
-                            "--jobs", str(jobs), "--quiet"], check=False, capture_output=True, cwd=root)
-            timing[jobs] = time.perf_counter() - t
-        audit = []
-        for k in range(min(towns, 3)):
-            params = sorted((tmp / "params").glob("*.yaml"))[k]
-            from jixiao.params import load_params
-            p = load_params(params)
+            for k in range(n):
+                pm.execute_notebook(str(empty), str(tmp / f"e{k}.ipynb"), progress_bar=False, kernel_name="python3")
+            return time.perf_counter() - t, load
+
+        def batch(jobs: int) -> tuple[float, float]:
+            load = os.getloadavg()[0]
             t = time.perf_counter()
-            snapshot = tmp / "out1" / p.name / "reuse.json"  # what the batch gives each town's notebook
-            pm.execute_notebook(str(root / "notebooks" / "audit.ipynb"), str(tmp / f"a{k}.ipynb"), progress_bar=False,
-                                kernel_name="python3", parameters={**p.notebook_parameters(), "corpus": None,
-                                                                   "index_path": str(snapshot)})
-            audit.append(time.perf_counter() - t)
-    return {"benchmark": "batch", "towns": towns, "bare_papermill_s": round(statistics.median(bare), 2),
-            "audit_notebook_s": round(statistics.median(audit), 2),
-            "ratio": round(statistics.median(audit) / statistics.median(bare), 2),
-            "batch_jobs1_s": round(timing[1], 1), "batch_jobs2_s": round(timing[2], 1),
-            "per_town_jobs1_s": round(timing[1] / towns, 2), "per_town_jobs2_s": round(timing[2] / towns, 2),
-            "speedup_jobs2": round(timing[1] / timing[2], 2)}
+            done = subprocess.run([sys.executable, "-m", "jixiao", "batch", str(tmp / "params"), "--out",
+                                   str(tmp / f"out{jobs}"), "--jobs", str(jobs), "--quiet"], capture_output=True, cwd=root)
+            if done.returncode:
+                raise SystemExit(done.stderr.decode()[-2000:])
+            return time.perf_counter() - t, load
+
+        bare1 = bare()
+        jobs1 = batch(1)
+        jobs2 = batch(2)
+        bare2 = bare()
+    bare_s = min(bare1[0], bare2[0])
+    return {"benchmark": "batch", "towns": n, "bare_papermill_total_s": [round(bare1[0], 2), round(bare2[0], 2)],
+            "batch_jobs1_s": round(jobs1[0], 2), "batch_jobs2_s": round(jobs2[0], 2),
+            "ratio_jobs1_to_bare": round(jobs1[0] / bare_s, 2), "speedup_jobs2": round(jobs1[0] / jobs2[0], 2),
+            "load_average_1min": {"bare1": bare1[1], "jobs1": jobs1[1], "jobs2": jobs2[1], "bare2": bare2[1]}}
 
 
 def main() -> None:
@@ -213,7 +219,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--sizes", help="index: several sizes, each in its own process, e.g. 1000,10000")
     ap.add_argument("--jobs", type=int, default=2, help="index: processes that key and search")
-    ap.add_argument("--towns", type=int, default=6)
+    ap.add_argument("--towns", type=int, default=0, help="batch: generated towns (0: the 7 demo towns)")
     ap.add_argument("--pairs", action="store_true", help="also time the all-pairs baseline")
     a = ap.parse_args()
     if a.what == "index" and a.sizes:

@@ -1,120 +1,208 @@
-"""One township's audit: everything the per-town notebook shows, computed in one call."""
+"""One report's audit, the pipeline's single product: `analyse(report, corpus)` computes, once,
+everything that `check`, the pages, the workbook and the county summary show — meta, verdicts,
+findings with their locations, reuse runs, boilerplate share, projects, headline figures — as
+plain data. An Audit is saved as JSON with a format version and loaded back to be displayed."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .boilerplate import TextReuse, summary
-from .check import Context, expand_paths, run_rules
-from .errors import ReportError
-from .findings import SEVERITIES, Finding
-from .projects import headline, project_frame
+from .errors import JixiaoError, ReportError
+from .findings import SEVERITIES
 from .report import Report, load_report
 from .review import FALSE_POSITIVE, decisions, fingerprint, load_store
-from .rules import rule_titles
-from .verify import claims_frame
 
+if TYPE_CHECKING:
+    from .check import Context
+    from .reuse import ReuseIndex, ReuseSnapshot
+
+FORMAT_VERSION = 1
 FINDING_COLUMNS = ["rule", "severity", "message", "evidence", "start", "end"]
+CLAIM_COLUMNS = ["rule", "relation", "evidence", "stated", "computed", "difference", "status", "severity", "message",
+                 "start", "end"]
+PROJECT_COLUMNS = ["项目", "预算（万元）", "支出（万元）", "执行率（%）"]
+
+
+class AuditFormatError(JixiaoError):
+    """A saved audit this version of jixiao cannot read (another format version, or not an audit)."""
 
 
 @dataclass
 class Audit:
-    report: Report
-    findings: list[Finding]
-    reuse: TextReuse
-    reuse_summary: dict
-    corpus: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # corpus files that could not be read
-    review: dict = field(default_factory=dict)  # fingerprint → 复核结论 (jixiao review import)
+    """Plain data only (str, numbers, lists, dicts), so that it is saved and loaded as JSON."""
+
+    path: str
+    name: str
+    text: str                                   # the source text every offset refers to
+    meta: dict
+    sections: list = field(default_factory=list)       # offsets where the top-level sections start
+    findings: list = field(default_factory=list)       # contract fields + title, location, amount, fingerprint, review
+    claims: list = field(default_factory=list)         # the contract's claim records (checks.md §2)
+    verdicts: list = field(default_factory=list)       # the claims table: stated, computed, difference, message
+    reuse_runs: list = field(default_factory=list)     # passages also found in other reports, with their sources
+    boilerplate_spans: list = field(default_factory=list)  # [start, end, category] of every boilerplate passage
+    boilerplate: dict | None = None                    # share and characters by kind and source (None: not analysed)
+    projects: list = field(default_factory=list)       # one dict per project row (PROJECT_COLUMNS)
+    headline: dict = field(default_factory=dict)
+    corpus: list = field(default_factory=list)         # the other reports compared with
+    skipped: list = field(default_factory=list)        # corpus files that could not be read
 
     @property
-    def meta(self) -> dict:
-        return self.report.meta.as_dict()
-
-    def findings_frame(self) -> pd.DataFrame:
-        rank = {s: i for i, s in enumerate(SEVERITIES)}
-        rows = sorted((f.as_dict() for f in self.findings), key=lambda f: (rank[f["severity"]], f["start"], f["rule"]))
-        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    def reuse_summary(self) -> dict:
+        return self.boilerplate or {}
 
     def counts(self) -> dict:
         """Findings by severity, every severity present (0 when none); 误报 marked by a reviewer left out."""
         out = {s: 0 for s in SEVERITIES}
         for f in self.findings:
-            if self.mark(f) != FALSE_POSITIVE:
-                out[f.severity] += 1
+            if f.get("review") != FALSE_POSITIVE:
+                out[f["severity"]] += 1
         return out
 
-    def fingerprint(self, f: Finding) -> str:
-        return fingerprint(self.report.text, f.rule, f.start, f.end, self.meta.get("town"))
+    def dismissed(self) -> list[dict]:
+        return [f for f in self.findings if f.get("review") == FALSE_POSITIVE]
 
-    def mark(self, f: Finding) -> str | None:
-        """The reviewer's 复核结论 for this finding (确认 / 误报 / 待核), or None."""
-        return self.review.get(self.fingerprint(f)) if self.review else None
-
-    @cached_property
-    def _page_starts(self) -> list[int]:
-        return page_starts(self.report)
-
-    def location(self, start: int) -> dict:
-        """Where an auditor finds an offset: section path (三、（二）2.), paragraph number, page when known."""
-        node = self.report.section_at(start)
-        labels = []
-        while node is not None and node.marker is not None:
-            labels.append(node.number_label)
-            node = node.parent
-        para = self.report.paragraph_at(start)
-        if para is None:
-            para = next((p for p in self.report.paragraphs if p.start >= start), None)
-        page = bisect_right(self._page_starts, start) if self._page_starts else None
-        return {"section": "".join(reversed(labels)), "paragraph": para.index + 1 if para else None, "page": page}
-
-    def amount(self, f: Finding) -> str | None:
-        """For an arithmetic finding, the largest sum of money inside its evidence, as written
-        (637.11元 stays 637.11元: for a unit error the written form is the point)."""
-        if not _arithmetic(f.rule):
-            return None
-        money = [g for g in self.report.figures
-                 if f.start <= g.start and g.end <= f.end and g.kind == "money" and g.wan is not None]
-        if not money:
-            return None
-        g = max(money, key=lambda g: abs(g.wan))
-        written = self.report.text[g.start:g.end]
-        return written if g.unit and g.unit in written else f"{written}{g.unit or ''}"
+    def apply_review(self, marks: dict[str, str]) -> "Audit":
+        """Set each finding's 复核结论 from the reviewers' decisions (fingerprint → decision)."""
+        for f in self.findings:
+            f["review"] = marks.get(f["fingerprint"]) if marks else None
+        return self
 
     def records(self) -> list[dict]:
-        """Each finding as the contract has it, with its rule's Chinese name, location, amount,
-        fingerprint and 复核结论: what pages and the workbook show."""
-        titles = rule_titles()
-        out = []
-        for f in self.findings:
-            out.append({**f.as_dict(), "title": titles.get(f.rule, f.rule), "location": self.location(f.start),
-                        "amount": self.amount(f), "fingerprint": self.fingerprint(f), "review": self.mark(f)})
-        return out
+        return self.findings
+
+    def findings_frame(self) -> pd.DataFrame:
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        rows = sorted(({k: f[k] for k in FINDING_COLUMNS} for f in self.findings),
+                      key=lambda f: (rank[f["severity"]], f["start"], f["rule"]))
+        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
     def claims_frame(self) -> pd.DataFrame:
-        return claims_frame(self.report)
+        return pd.DataFrame(self.verdicts, columns=CLAIM_COLUMNS)
 
-    def projects(self) -> pd.DataFrame:
-        return project_frame(self.report)
-
-    def headline(self) -> dict:
-        return headline(self.report)
+    def projects_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.projects, columns=PROJECT_COLUMNS)
 
     def results(self) -> dict:
-        """What the batch keeps of this town for the county summary and the spreadsheet."""
-        return {"path": self.report.path, "name": self.report.name, "meta": self.meta,
-                "counts": self.counts(), "headline": self.headline(), "boilerplate": self.reuse_summary,
-                "findings": self.records()}
+        """What the county summary and the spreadsheet read of this town."""
+        return {"path": self.path, "name": self.name, "meta": self.meta, "counts": self.counts(),
+                "headline": self.headline, "boilerplate": self.reuse_summary, "findings": self.findings}
+
+    def as_dict(self) -> dict:
+        return {"format_version": FORMAT_VERSION, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)}}
 
     def save(self, path: str | Path) -> None:
-        write_json(path, self.results())
+        """JSON (no pickle): every number finite, the same audit always the same bytes."""
+        from .check import _clean
+        write_json(path, _clean(self.as_dict()))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Audit":
+        """A saved audit; one of another format version is refused with a one-line message."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise AuditFormatError(f"{path}: not a saved audit ({type(exc).__name__})") from None
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if version != FORMAT_VERSION:
+            raise AuditFormatError(f"{path}: saved audit format version {version!r}, this jixiao reads version "
+                                   f"{FORMAT_VERSION}; run the audit again to write it anew")
+        names = {f.name for f in dataclasses.fields(cls)}
+        missing = sorted(n for n in names if n not in data and n not in ("corpus", "skipped"))
+        if missing:
+            raise AuditFormatError(f"{path}: saved audit lacks {', '.join(missing)}")
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list[Report] | None" = None,
+            only: Iterable[str] | None = None, review: dict[str, str] | None = None) -> Audit:
+    """The audit of one report, computed once: its facts and verdicts once, its rules once, its
+    reuse once. `corpus` is what it is compared with: a Context shared by the reports of one run
+    (check, the batch), other parsed reports, a saved index or the batch's reuse results, or
+    nothing. `only` selects rules; reuse is analysed only when a corpus rule is selected."""
+    from .check import Context, Subject, run_rules
+    from .projects import headline, project_frame
+    from .reuse import ReuseIndex, ReuseSnapshot
+    from .rules import all_rules, rule_titles
+    from .verify import claim_record, claims_table
+
+    if isinstance(corpus, Context):
+        ctx = corpus
+    elif isinstance(corpus, (ReuseIndex, ReuseSnapshot)):
+        ctx = Context([report], index=corpus)
+    else:
+        ctx = Context([report] + [r for r in corpus or [] if r is not report])
+    subject = Subject(report, ctx)
+    rules = all_rules(only)
+    findings = run_rules(report, subject, only)
+    text, titles = report.text, rule_titles()
+    boilerplate, spans, runs = None, [], []
+    if any(r.scope == "corpus" for r in rules):
+        from .boilerplate import summary
+        reuse = subject.text_reuse(report)
+        boilerplate = summary(report, reuse, ctx.reuse_index())
+        spans = [list(s) for s in reuse.spans()]
+        runs = [dataclasses.asdict(r) for r in reuse.reused]
+    starts = page_starts(report)
+    town = report.meta.town
+    records = [{**f.as_dict(), "title": titles.get(f.rule, f.rule), "location": location(report, starts, f.start),
+                "amount": amount(report, f), "fingerprint": fingerprint(text, f.rule, f.start, f.end, town),
+                "review": None} for f in findings]
+    verdicts = subject.verdicts(report)
+    projects = project_frame(report, subject.facts)
+    audit = Audit(path=report.path, name=report.name, text=text, meta=report.meta.as_dict(),
+                  sections=[node.start for node in report.sections.children], findings=records,
+                  claims=[claim_record(v, text) for v in verdicts],
+                  verdicts=_plain_rows(claims_table(verdicts, text)), reuse_runs=runs, boilerplate_spans=spans,
+                  boilerplate=boilerplate, projects=_plain_rows(projects),
+                  headline=headline(report, subject.facts),
+                  corpus=[r.path for r in ctx.reports if r is not report])
+    return audit.apply_review(review or {})
+
+
+def _plain_rows(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows as dicts of plain values (NaN → None, numpy numbers → Python numbers)."""
+    rows = []
+    for row in frame.to_dict("records"):
+        rows.append({k: (None if isinstance(v, float) and v != v else v.item() if hasattr(v, "item") else v)
+                     for k, v in row.items()})
+    return rows
+
+
+def location(report: Report, starts: list[int], start: int) -> dict:
+    """Where an auditor finds an offset: section path (三、（二）2.), paragraph number, page when known."""
+    node = report.section_at(start)
+    labels = []
+    while node is not None and node.marker is not None:
+        labels.append(node.number_label)
+        node = node.parent
+    para = report.paragraph_at(start)
+    if para is None:
+        para = next((p for p in report.paragraphs if p.start >= start), None)
+    page = bisect_right(starts, start) if starts else None
+    return {"section": "".join(reversed(labels)), "paragraph": para.index + 1 if para else None, "page": page}
+
+
+def amount(report: Report, f) -> str | None:
+    """For an arithmetic finding, the largest sum of money inside its evidence, as written
+    (637.11元 stays 637.11元: for a unit error the written form is the point)."""
+    if not _arithmetic(f.rule):
+        return None
+    money = [g for g in report.figures
+             if f.start <= g.start and g.end <= f.end and g.kind == "money" and g.wan is not None]
+    if not money:
+        return None
+    g = max(money, key=lambda g: abs(g.wan))
+    written = report.text[g.start:g.end]
+    return written if g.unit and g.unit in written else f"{written}{g.unit or ''}"
 
 
 def _arithmetic(rule_id: str) -> bool:
@@ -198,9 +286,12 @@ def _docx_page_starts(report: Report) -> list[int]:
 
 
 def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
-              index_path: str | Path | None = None, review_path: str | Path | None = None) -> Audit:
-    """Audit one report against a corpus (a folder or list of reports) and/or a saved reuse index
-    (`jixiao index build`), or the reuse results the batch saved for this report (reuse.json)."""
+              index_path: str | Path | None = None, review_path: str | Path | None = None,
+              only: Iterable[str] | None = None) -> Audit:
+    """Audit one report file against a corpus (a folder or list of report files) and/or a saved
+    reuse index (`jixiao index build`): what a notebook used interactively computes."""
+    from .check import Context, expand_paths
+
     report = load_report(report_path)
     others, skipped = [], []
     paths = expand_paths(corpus if isinstance(corpus, list) else [corpus]) if corpus else []
@@ -216,13 +307,18 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
     if index_path:
         from .reuse import load_reuse
         index = load_reuse(index_path)
-    audit = audit_in_context(report, Context([report] + others, index=index))
-    audit.corpus, audit.skipped = [o.path for o in others], skipped
-    audit.review = decisions(load_store(review_path))
+    audit = analyse(report, Context([report] + others, index=index), only=only,
+                    review=decisions(load_store(review_path)))
+    audit.skipped = skipped
     return audit
 
 
-def audit_in_context(report: Report, ctx: Context) -> Audit:
-    """The audit of one report of a corpus whose shared work (the reuse index) lives in ctx."""
-    reuse = ctx.text_reuse(report)
-    return Audit(report, run_rules(report, ctx), reuse, summary(report, reuse, ctx.reuse_index()))
+def load_audit(audit_path: str | Path | None = None, report: str | Path | None = None, corpus=None,
+               index_path: str | Path | None = None, review_path: str | Path | None = None,
+               only: Iterable[str] | None = None) -> Audit:
+    """The audit a notebook shows: the one the batch saved (audit_path), else computed from the report."""
+    if audit_path:
+        return Audit.load(audit_path)
+    if not report:
+        raise JixiaoError("give either audit_path (a saved audit) or report (a report file)")
+    return run_audit(report, corpus, index_path, review_path, only)

@@ -29,7 +29,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 KERNEL_RETRIES = 1
 MARKER = ".jixiao-batch"             # in every output folder jixiao made: only such a folder is replaced
 TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit (Papermill execution_timeout)
-SNAPSHOT = "reuse.json"              # a town's reuse results, saved by the batch for its notebook
+AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
 
 
 @dataclass
@@ -133,13 +133,17 @@ def _timed_out(exc: BaseException) -> bool:
 
 
 def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
-    """One Papermill run, each cell limited to `timeout` seconds; a kernel that fails to start is
-    retried once before the town fails; a cell that runs too long is not retried."""
+    """One Papermill run in this process's warm kernel (jixiao.engines), each cell limited to
+    `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
+    that runs too long is not retried."""
     import papermill as pm
+
+    from .engines import ENGINE
 
     for attempt in range(KERNEL_RETRIES + 1):
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
+                                engine_name=ENGINE,
                                 log_output=False, kernel_name="python3", start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
@@ -186,8 +190,7 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
     folder = staging / params.name
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "audit.ipynb"
-    results = folder / "results.json"
-    own = folder / SNAPSHOT
+    saved = folder / AUDIT
     links = [("← 返回索引", "../index.html"), ("全县汇总", "../summary.html")]
     for word, neighbour in zip(("上一个", "下一个"), neighbours):
         if neighbour:
@@ -200,9 +203,11 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
         links.append(("报告原文", source))
     title = town_title(params)
     try:
+        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
         execute(notebook_path("audit.ipynb"), notebook,
-                {**params.notebook_parameters(), "index_path": str(own if own.exists() else index_path),
-                 "results_path": str(results), "review_path": str(review_path) if review_path else None}, timeout)
+                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
+                 "index_path": str(index_path) if index_path else None,
+                 "review_path": str(review_path) if review_path else None}, timeout)
     except pm.PapermillExecutionError as exc:
         value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
         where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
@@ -230,46 +235,66 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
                                               f'<p>处理失败：{text(run.error or "")}</p></body></html>\n').encode("utf-8"))
     if source:
         run.pages.append(("报告原文", f"{params.name}/{source}"))
-    if run.status == "ok" and results.exists():
+    if run.status == "ok" and saved.exists():
         try:
-            data = json.loads(results.read_text(encoding="utf-8"))
-            run.counts = data["counts"]
-            run.share = data["boilerplate"]["share"]
+            from .audit import Audit
+            audit = Audit.load(saved)
+            run.counts = audit.counts()
+            run.share = audit.reuse_summary["share"]
             run.alert = run.share >= params.thresholds["boilerplate_share_alert"]
         except Exception as exc:
-            run.status, run.error = "failed", f"unreadable results: {_cause(exc)}"
+            run.status, run.error = "failed", f"unreadable audit: {_cause(exc)}"
     elif run.status == "ok":
-        run.status, run.error = "failed", "the notebook wrote no results"
+        run.status, run.error = "failed", "the batch could not analyse the report"
     return run
 
 
-def build_reuse_index(towns: list[TownParams], path: Path, staging: Path) -> list[str]:
-    """Index every report of every town and corpus once, and save each town's reuse results beside
-    its notebook, so that no town loads the whole index. Returns one line per unreadable file."""
-    from .check import expand_paths
+def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None) -> list[str]:
+    """Read every report of every town and corpus once, index them once, and save each town's
+    Audit (jixiao.audit.analyse, run once per town) beside its notebook, which then only displays
+    it. Returns one line per file that could not be read or town that could not be analysed; such
+    a town's notebook computes its audit itself, so that its page shows the failure."""
+    from .audit import analyse
+    from .check import Context, expand_paths, failure_cause
     from .report import load_report
+    from .review import decisions, load_store
     from .reuse import ReuseIndex, snapshot
 
-    seen, errors, reports = set(), [], {}
+    errors, reports = [], {}
     files = [str(t.report) for t in towns] + [p for t in towns if t.corpus for p in expand_paths([t.corpus])]
     for p in files:
         key = str(Path(p).resolve())
-        if key in seen:
+        if key in reports:
             continue
-        seen.add(key)
         try:
             reports[key] = load_report(p)
         except Exception as exc:  # noqa: BLE001 — the town's own notebook will report it
-            from .check import failure_cause
+            reports[key] = None
             errors.append(f"{p}: {failure_cause(exc)}")
     index = ReuseIndex()
-    index.add_many(list(reports.values()))
-    index.save(path)
+    index.add_many([r for r in reports.values() if r is not None])
+    marks = decisions(load_store(review_path)) if review_path else {}
     for t in towns:
-        report = reports.get(str(t.report))
-        if report is not None:
-            (staging / t.name).mkdir(parents=True, exist_ok=True)
-            snapshot(index, report).save(staging / t.name / SNAPSHOT)
+        report = reports.get(str(Path(t.report).resolve()))
+        if report is None:
+            continue
+        others, skipped = [], []
+        for p in expand_paths([t.corpus]) if t.corpus else []:
+            key = str(Path(p).resolve())
+            if key == str(Path(t.report).resolve()):
+                continue
+            if reports.get(key) is None:
+                skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
+            else:
+                others.append(reports[key])
+        try:
+            audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
+                            review=marks)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{t.name}: {failure_cause(exc)}")
+            continue
+        audit.skipped = skipped
+        audit.save(staging / t.name / AUDIT)
     return errors
 
 
@@ -304,11 +329,10 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         (staging / MARKER).write_text("made by jixiao batch; this folder is replaced whole by the next batch\n",
                                       encoding="utf-8")
         try:
-            index_path = staging / "reuse.idx"
-            build_reuse_index(towns, index_path, staging)
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            runs += _run_all(towns, staging, index_path, jobs, scheduler, progress, review, town_timeout)
+            analyse_towns(towns, staging, review)
+            runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout)
             runs.sort(key=lambda r: r.name)
             _retire_failed(runs, staging)
             _finish(runs, staging)
@@ -317,6 +341,9 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            if "jixiao.engines" in sys.modules:  # this process's warm kernel ends with the batch
+                sys.modules["jixiao.engines"].shutdown()
     return runs
 
 
@@ -445,9 +472,9 @@ def _retire_failed(runs: list[TownRun], staging: Path) -> None:
     """One list of towns for every output: a failed town's results (if its notebook wrote any before
     failing) are renamed, so the summary, the spreadsheet and the index all leave it out alike."""
     for r in runs:
-        results = staging / r.name / "results.json"
-        if r.status != "ok" and results.exists():
-            os.replace(results, results.with_name("results.failed.json"))
+        saved = staging / r.name / AUDIT
+        if r.status != "ok" and saved.exists():
+            os.replace(saved, saved.with_name("audit.failed.json"))
 
 
 def _die_with_parent() -> None:
@@ -500,11 +527,13 @@ def _finish(runs: list[TownRun], staging: Path) -> None:
     """The spreadsheet, the CSV, the county summary, the index page and a machine-readable status."""
     from .exports import index_html, write_atomic, write_csv, write_xlsx
 
+    from .audit import Audit
+
     results = []
     for r in runs:
-        path = staging / r.name / "results.json"
+        path = staging / r.name / AUDIT
         if r.status == "ok" and path.exists():
-            results.append(json.loads(path.read_text(encoding="utf-8")))
+            results.append(Audit.load(path).results())
     write_xlsx(staging / "findings.xlsx", results)
     write_csv(staging / "findings.csv", results)
     try:

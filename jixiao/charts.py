@@ -56,16 +56,18 @@ def budget_vs_spent(projects: pd.DataFrame, title: str = "各项目预算与支�
 
 
 @_chart
-def boilerplate_map(report, spans: list[tuple[int, int, str]], title: str = "套话与重复文字在文中的位置"):
-    """A strip along the document: where the boilerplate lies, by kind, with section starts marked."""
+def boilerplate_map(length: int, section_starts: list[int], spans: list[tuple[int, int, str]],
+                    title: str = "套话与重复文字在文中的位置"):
+    """A strip along the document of `length` characters: where the boilerplate lies, by kind,
+    with the top-level sections' starts marked."""
     fig, ax = plt.subplots(figsize=(9, 2.2))
-    n = max(1, len(report.text))
+    n = max(1, length)
     rows = {k: i for i, k in enumerate(CATEGORY_NAMES)}
     for start, end, kind in spans:
         ax.broken_barh([(start / n * 100, max(0.3, (end - start) / n * 100))], (rows[kind] - 0.4, 0.8),
                        color=CATEGORY_COLOURS[kind])
-    for node in report.sections.children:
-        ax.axvline(node.start / n * 100, color="#bbb", lw=0.8, zorder=0)
+    for start in section_starts:
+        ax.axvline(start / n * 100, color="#bbb", lw=0.8, zorder=0)
     ax.set_yticks(list(rows.values()), list(CATEGORY_NAMES.values()))
     ax.set_xlim(0, 100)
     ax.set_xlabel("在文中的位置（%，竖线为一级标题）")

@@ -8,6 +8,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -18,50 +19,99 @@ from .report import Report, load_report
 from .rules import all_rules
 
 if TYPE_CHECKING:
+    from .audit import Audit
     from .boilerplate import TextReuse
     from .reuse import ReuseIndex, ReuseSnapshot
 
 REPORT_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".doc"}
+FINDING_FIELDS = ("rule", "severity", "message", "evidence", "start", "end")
 
 
 @dataclass
 class Context:
-    """What rules share: the other reports of the corpus, and anything computed once for all."""
+    """What rules share: the other reports of the corpus, and the cross-report index built once for all."""
 
     reports: list[Report] = field(default_factory=list)
-    cache: dict = field(default_factory=dict)
     index: "ReuseIndex | ReuseSnapshot | None" = None  # a saved index, or one report's saved reuse results
+    _built: "ReuseIndex | ReuseSnapshot | None" = field(default=None, init=False, repr=False)
 
     def reuse_index(self) -> "ReuseIndex | ReuseSnapshot":
         """The cross-report index: the saved one (if any) with every report of this run added, or
         the batch's precomputed results for the one report of this run."""
-        if "reuse_index" not in self.cache:
+        if self._built is None:
             from .reuse import ReuseSnapshot, build_index
-            self.cache["reuse_index"] = (self.index if isinstance(self.index, ReuseSnapshot)
-                                         else build_index(self.reports, self.index))
-        return self.cache["reuse_index"]
-
-    def within(self, report: Report) -> "TextReuse":
-        """Repeats, templated sections and residue of one report: no corpus needed."""
-        key = ("within", id(report))
-        if key not in self.cache:
-            from .boilerplate import within
-            self.cache[key] = within(report)
-        return self.cache[key]
-
-    def text_reuse(self, report: Report) -> "TextReuse":
-        """The report's boilerplate including what it shares with the corpus (builds the index)."""
-        key = ("text_reuse", id(report))
-        if key not in self.cache:
-            from .boilerplate import analyse
-            self.cache[key] = analyse(report, self.reuse_index(), self.within(report))
-        return self.cache[key]
+            self._built = (self.index if isinstance(self.index, ReuseSnapshot)
+                           else build_index(self.reports, self.index))
+        return self._built
 
     def known_towns(self) -> set[str]:
         towns = {r.meta.town for r in self.reports if r.meta.town}
         if self.index is not None:
             towns |= self.index.known_towns()
         return towns
+
+
+class Subject:
+    """One report under audit in its context: the work its rules share (facts, verdicts, repeats,
+    reuse), each part computed at most once, on first use, and held by this object alone — so no
+    cache keyed by object identity is needed. Rules receive it where they receive a Context."""
+
+    def __init__(self, report: Report, ctx: Context):
+        self.report, self.ctx = report, ctx
+
+    @property
+    def reports(self) -> list[Report]:
+        return self.ctx.reports
+
+    @property
+    def index(self):
+        return self.ctx.index
+
+    def reuse_index(self):
+        return self.ctx.reuse_index()
+
+    def known_towns(self) -> set[str]:
+        return self.ctx.known_towns()
+
+    def _own(self, report: Report) -> None:
+        if report is not self.report:
+            raise ValueError("a Subject serves the rules of its own report only")
+
+    @cached_property
+    def facts(self):
+        from .claims.context import Facts
+        return Facts(self.report)
+
+    @cached_property
+    def _verdicts(self) -> list:
+        from .claims import extract_claims
+        from .verify import verify
+        return [verify(c) for c in extract_claims(self.report, self.facts)]
+
+    @cached_property
+    def _within(self) -> "TextReuse":
+        from .boilerplate import within
+        return within(self.report)
+
+    @cached_property
+    def _text_reuse(self) -> "TextReuse":
+        from .boilerplate import analyse
+        return analyse(self.report, self.ctx.reuse_index(), self._within)
+
+    def verdicts(self, report: Report) -> list:
+        """Every claim of the report, verified once and shared by the ten A rules."""
+        self._own(report)
+        return self._verdicts
+
+    def within(self, report: Report) -> "TextReuse":
+        """Repeats, templated sections and residue of one report: no corpus needed."""
+        self._own(report)
+        return self._within
+
+    def text_reuse(self, report: Report) -> "TextReuse":
+        """The report's boilerplate including what it shares with the corpus (builds the index)."""
+        self._own(report)
+        return self._text_reuse
 
 
 @dataclass
@@ -71,6 +121,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
     error: str | None = None
+    audit: "Audit | None" = None
 
     def as_dict(self) -> dict:
         if self.error is not None:
@@ -118,10 +169,12 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     return out
 
 
-def run_rules(report: Report, ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
+def run_rules(report: Report, ctx: "Context | Subject", only: Iterable[str] | None = None) -> list[Finding]:
+    subject = ctx if isinstance(ctx, Subject) else Subject(report, ctx)
+    subject._own(report)
     findings: list[Finding] = []
     for r in all_rules(only):
-        findings.extend(r.func(report, ctx))
+        findings.extend(r.func(report, subject))
     return sort_findings(findings)
 
 
@@ -180,10 +233,12 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
     one-line error and the rest go on.
 
     progress: wraps each loop (an iterable and a label → an iterable), e.g. a tqdm bar."""
+    from .audit import analyse
+
     show = progress or (lambda items, label: items)
     outcomes: list[Outcome] = []
     limit = time_limit_s()
-    spent: dict[int, float] = {}  # one budget per file: reading and rules together
+    spent: list[float] = []  # one budget per file (by position): reading and rules together
     for path in show(expand_paths(paths), "读取"):
         start = time.monotonic()
         try:
@@ -191,21 +246,21 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
                 outcomes.append(Outcome(path, load_report(path)))
         except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
             outcomes.append(Outcome(path, error=failure_cause(exc)))
-        spent[id(outcomes[-1])] = time.monotonic() - start
+        spent.append(time.monotonic() - start)
     ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
-    left = sum(max(0.0, limit - spent[id(o)]) for o in outcomes if o.report is not None)
+    left = sum(max(0.0, limit - t) for o, t in zip(outcomes, spent) if o.report is not None)
     index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left), limit)
-    for o in outcomes:  # the index's time is shared by the reports it serves
-        spent[id(o)] += index_time / max(1, len(ctx.reports))
-    for o in show(outcomes, "核对"):
+    spent = [t + index_time / max(1, len(ctx.reports)) for t in spent]  # the index's time is shared by all
+    for k, o in enumerate(show(outcomes, "核对")):
         if o.report is None:
             continue
         try:
-            with time_limit(limit - spent[id(o)], o.path, limit):
-                o.findings = run_rules(o.report, ctx, only)
-                o.claims = claim_records(o.report, ctx)
+            with time_limit(limit - spent[k], o.path, limit):
+                o.audit = analyse(o.report, ctx, only)
+                o.findings = [Finding(**{k: f[k] for k in FINDING_FIELDS}) for f in o.audit.findings]
+                o.claims = o.audit.claims
         except Exception as exc:  # noqa: BLE001
-            o.report, o.findings, o.claims, o.error = None, [], [], failure_cause(exc)
+            o.report, o.findings, o.claims, o.audit, o.error = None, [], [], None, failure_cause(exc)
     return outcomes
 
 
@@ -230,13 +285,6 @@ def _build_corpus_index(ctx: Context, outcomes: list[Outcome], only, budget: flo
             if o.report is not None:
                 o.report, o.error = None, cause
     return time.monotonic() - start
-
-
-def claim_records(report: Report, ctx: Context) -> list[dict]:
-    """Every arithmetic relation the report asserts, checked or not, as the contract lists them."""
-    from .rules.arithmetic import verdicts
-    from .verify import claim_record
-    return [claim_record(v, report.text) for v in verdicts(report, ctx)]
 
 
 def as_json(outcomes: list[Outcome]) -> dict:

@@ -2,7 +2,6 @@
 who shares text with whom, execution rates, and links to each town's pages."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,16 +76,21 @@ class County:
         return f"{STYLE}<ul>{''.join(items)}</ul>"
 
 
+AUDIT_FILE = "audit.json"   # each town's saved Audit in a batch's output folder
+
+
 def load_county(results_dir: str | Path | None = None, reports_dir: str | Path | None = None) -> County:
-    """A batch's results (results.json of each town), or, with no batch, audits of a folder of reports."""
+    """A batch's saved audits (audit.json of each town), or, with no batch, audits of a folder of reports."""
+    from .audit import Audit
+
     if results_dir:
         results = []
-        for path in sorted(Path(results_dir).glob("*/results.json")):
-            data = json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(Path(results_dir).glob(f"*/{AUDIT_FILE}")):
+            data = Audit.load(path).results()
             data["page"] = f"{path.parent.name}/review.html"
             results.append(data)
         return County(results)
-    from .audit import audit_in_context
+    from .audit import analyse
     from .check import Context, expand_paths
     from .errors import ReportError
     from .report import load_report
@@ -97,4 +101,4 @@ def load_county(results_dir: str | Path | None = None, reports_dir: str | Path |
         except ReportError:
             continue
     ctx = Context(reports)
-    return County([audit_in_context(r, ctx).results() for r in reports])
+    return County([analyse(r, ctx).results() for r in reports])

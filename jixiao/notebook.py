@@ -9,7 +9,7 @@ import warnings
 import pandas as pd
 
 from . import charts, views
-from .audit import Audit, run_audit  # noqa: F401  (re-exported for the notebooks)
+from .audit import Audit, load_audit, run_audit  # noqa: F401  (re-exported for the notebooks)
 from .county import County, load_county  # noqa: F401
 from .fonts import use_cjk_font
 
@@ -36,21 +36,26 @@ def setup() -> None:
     use_cjk_font()
 
 
-def show_overview(audit: Audit, town: str | None = None, year: int | None = None) -> None:
-    """Meta, headline budget figures and the project table; warns when the parameters disagree."""
+def show_overview(audit: Audit, town: str | None = None, year: int | None = None,
+                  thresholds: dict | None = None) -> None:
+    """Meta, headline budget figures and the project table; warns when the parameters disagree,
+    and marks a boilerplate share at or above the alert threshold."""
     meta = audit.meta
     for key, given in (("town", town), ("year", year)):
         if given and meta.get(key) and meta[key] != given:
             _display(f'<p style="color:#c62828">参数中的{"乡镇" if key == "town" else "年度"}为 {views.text(given)}，'
                      f'报告本身却是 {views.text(meta[key])}：请核对参数文件。</p>')
     counts = audit.counts()
-    dismissed = sum(audit.mark(f) == "误报" for f in audit.findings)
+    dismissed = len(audit.dismissed())
     extra = {"发现（高/中/低/提示）": f"{counts['high']} / {counts['medium']} / {counts['low']} / {counts['info']}"
              + (f"（另有 {dismissed} 条经复核为误报，未计入）" if dismissed else ""),
              "套话占比": f"{audit.reuse_summary['share']:.1%}"}
-    extra.update({k: f"{v:,.2f}" for k, v in audit.headline().items()})
+    alert = (thresholds or {}).get("boilerplate_share_alert")
+    if alert is not None and audit.reuse_summary["share"] >= alert:
+        extra["套话占比"] += f"（达到预警线 {alert:.0%}）"
+    extra.update({k: f"{v:,.2f}" for k, v in audit.headline.items()})
     _display(views.meta_card(audit.meta, extra))
-    projects = audit.projects()
+    projects = audit.projects_frame()
     if not projects.empty:
         _display(views.table(projects))
 
@@ -82,20 +87,20 @@ def show_boilerplate(audit: Audit) -> None:
 
 def show_findings(audit: Audit) -> None:
     """Every finding once, by severity, with its location and the reviewer's mark."""
-    records = audit.records()
-    _display(views.finding_cards(audit.report.text, records) if records else "<p>没有发现。</p>")
+    records = audit.findings
+    _display(views.finding_cards(audit.text, records) if records else "<p>没有发现。</p>")
 
 
 def chart_budget(audit: Audit) -> None:
-    _display(charts.budget_vs_spent(audit.projects()))
+    _display(charts.budget_vs_spent(audit.projects_frame()))
     _close()
 
 
 def chart_boilerplate(audit: Audit) -> None:
     """The boilerplate strip, without passages a reviewer marked 误报."""
-    dismissed = [(f.start, f.end) for f in audit.findings if audit.mark(f) == "误报"]
-    spans = [s for s in audit.reuse.spans() if not any(a < s[1] and s[0] < b for a, b in dismissed)]
-    _display(charts.boilerplate_map(audit.report, spans))
+    dismissed = [(f["start"], f["end"]) for f in audit.dismissed()]
+    spans = [tuple(s) for s in audit.boilerplate_spans if not any(a < s[1] and s[0] < b for a, b in dismissed)]
+    _display(charts.boilerplate_map(len(audit.text), audit.sections, spans))
     _close()
 
 

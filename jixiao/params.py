@@ -14,7 +14,7 @@ from .exports import write_atomic
 from .errors import JixiaoError, ReportError
 from .report import load_report
 
-KEYS = ("town", "year", "report", "corpus", "thresholds")
+KEYS = ("town", "year", "report", "corpus", "thresholds", "rules")  # each one a parameter of the audit notebook
 DEFAULT_THRESHOLDS = {"boilerplate_share_alert": 0.3}
 MAX_PARAMS_BYTES = 64 * 1024    # a parameters file is a few lines; anything larger is not one
 MAX_DEPTH = 4                   # mapping → thresholds → value: deeper nesting is refused
@@ -38,10 +38,11 @@ class TownParams:
     corpus: Path | None = None   # absolute
     thresholds: dict = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
     source: Path | None = None   # the YAML file
+    rules: list[str] | None = None  # the rules to run (None: all)
 
     def notebook_parameters(self) -> dict:
         return {"report": str(self.report), "corpus": str(self.corpus) if self.corpus else None,
-                "town": self.town, "year": self.year}
+                "town": self.town, "year": self.year, "thresholds": dict(self.thresholds), "rules": self.rules}
 
 
 def safe_name(name: str) -> str:
@@ -147,7 +148,7 @@ def load_params(path: str | Path) -> TownParams:
         raise ParamsError(path, "report path is missing")
     if "\x00" in report:
         raise ParamsError(path, "report path contains a NUL character")
-    report_path = (base / report).resolve()
+    report_path = _resolve(base, report, Path.is_file)
     if not report_path.is_file():
         raise ParamsError(path, f"report {show(report)[1:-1]} does not exist")
     corpus = data.get("corpus")
@@ -157,7 +158,7 @@ def load_params(path: str | Path) -> TownParams:
             raise ParamsError(path, "corpus must be a folder path")
         if "\x00" in corpus:
             raise ParamsError(path, "corpus path contains a NUL character")
-        corpus_path = (base / corpus).resolve()
+        corpus_path = _resolve(base, corpus, Path.is_dir)
         if not corpus_path.is_dir():
             raise ParamsError(path, f"corpus folder {show(corpus)[1:-1]} does not exist")
     thresholds = dict(DEFAULT_THRESHOLDS)
@@ -170,7 +171,28 @@ def load_params(path: str | Path) -> TownParams:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
             raise ParamsError(path, f"threshold {key} must be a number from 0 to 1, not {show(value)}")
         thresholds[key] = float(value)
-    return TownParams(safe_name(path.stem), town, year, report_path, corpus_path, thresholds, path)
+    rules = data.get("rules")
+    if rules is not None:
+        from .rules import all_rules
+        known = [r.id for r in all_rules()]
+        if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
+            raise ParamsError(path, f"rules must be a list of rule ids such as [A01, B03], not {show(rules)}")
+        unknown = [r for r in rules if r not in known]
+        if unknown:
+            raise ParamsError(path, f"unknown rule(s) {show(unknown)[1:-1]}; known: {known[0]}–{known[-1]}")
+        rules = sorted(set(rules))
+    return TownParams(safe_name(path.stem), town, year, report_path, corpus_path, thresholds, path, rules)
+
+
+def _resolve(base: Path, given: str, exists) -> Path:
+    """A path of a parameters file: relative to the file's folder, or else to the current folder
+    (`jixiao params` writes them relative to the folder it ran in, the project root, which is where
+    `papermill notebooks/audit.ipynb out.ipynb -f params/TOWN.yaml` runs its kernel)."""
+    beside = (base / given).resolve()
+    if exists(beside) or Path(given).is_absolute():
+        return beside
+    here = Path(given).resolve()
+    return here if exists(here) else beside
 
 
 def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Path | None = None) -> tuple[list[Path], list[str]]:
@@ -196,7 +218,7 @@ def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Pat
         used.add(stem)
         target = out_dir / f"{stem}.yaml"
         data = {"town": meta.town, "year": meta.year,
-                "report": _relative(Path(p), out_dir), "corpus": _relative(corpus, out_dir),
+                "report": _relative(Path(p), Path.cwd()), "corpus": _relative(corpus, Path.cwd()),
                 "thresholds": dict(DEFAULT_THRESHOLDS)}
         write_atomic(target, yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8"))
         written.append(target)
@@ -204,8 +226,12 @@ def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Pat
 
 
 def _relative(path: Path, base: Path) -> str:
-    import os
-    return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+    """`path` relative to `base` when it lies inside it, else absolute."""
+    path, base = path.resolve(), base.resolve()
+    try:
+        return path.relative_to(base).as_posix() or "."
+    except ValueError:
+        return path.as_posix()
 
 
 def as_dict(p: TownParams) -> dict:

@@ -13,9 +13,10 @@ PROJECT_COLUMNS = ["项目", "预算（万元）", "支出（万元）", "执行
 _ITEM_NAME = re.compile(r"^\s*\S{1,4}?[、.．]\s*([^，。：:；（(]{2,30})")
 
 
-def project_frame(report: Report) -> pd.DataFrame:
-    """One row per project with budget and spending in 万元, from the project table or list."""
-    facts = Facts(report)
+def project_frame(report: Report, facts: Facts | None = None) -> pd.DataFrame:
+    """One row per project with budget and spending in 万元, from the project table or list
+    (`facts`: the report's facts when the caller has them, so they are built once)."""
+    facts = facts or Facts(report)
     rows = []
     for t in report.tables:
         nc, bc, sc = name_column(t), budget_column(t), spent_column(t)
@@ -24,10 +25,11 @@ def project_frame(report: Report) -> pd.DataFrame:
         scale = 0.0001 if t.frame.attrs.get("units", {}).get(bc) == "元" else 1.0
         for cells, (_, r) in zip(t.body_rows(), t.frame.iterrows()):
             name = str(r[nc]).strip()
-            if t.is_total_row(cells) or name in ("", "—", "-") or pd.isna(r[bc]):
+            budget = _number(r[bc])
+            if t.is_total_row(cells) or name in ("", "—", "-") or budget is None:
                 continue
-            spent = r[sc] * scale if sc and not pd.isna(r[sc]) else None
-            rows.append((name, r[bc] * scale, spent))
+            spent = _number(r[sc]) if sc else None
+            rows.append((name, budget * scale, spent * scale if spent is not None else None))
         if rows:
             break
     if not rows:
@@ -47,9 +49,15 @@ def project_frame(report: Report) -> pd.DataFrame:
     return frame
 
 
-def headline(report: Report) -> dict:
+def _number(value) -> float | None:
+    """A table cell as a number, or None (empty, or text such as 有效 in a column of figures)."""
+    number = pd.to_numeric(value, errors="coerce")
+    return None if pd.isna(number) else float(number)
+
+
+def headline(report: Report, facts: Facts | None = None) -> dict:
     """The department's budget as the report states it: first report-level figure of each role."""
-    facts = Facts(report)
+    facts = facts or Facts(report)
     out: dict = {}
     names = {"initial": "年初预算（万元）", "adjusted": "调整后预算（万元）", "spent": "实际支出（万元）"}
     for i in facts.money_facts():

@@ -110,7 +110,9 @@ def _mark_two_false_positives(report, corpus, tmp_path):
 
 
 def _false_positives_are_shown_and_not_counted(out, dismissed, book):
-    data = json.loads((out / "2023_柳湾镇" / "results.json").read_text(encoding="utf-8"))
+    from jixiao.audit import Audit
+
+    data = Audit.load(out / "2023_柳湾镇" / "audit.json").results()
     marks = {f["fingerprint"]: f["review"] for f in data["findings"]}
     assert [marks[fp] for fp in dismissed] == ["误报", "误报"]
     assert list(marks.values()).count("确认") == 1
@@ -366,15 +368,29 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
     assert not out.exists() and _leftovers(out) == []
 
 
-def test_town_over_the_time_limit_fails_and_is_named(tmp_path):
+def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
+    import nbformat
+
+    from jixiao import engines
     from jixiao.batch import run_town
     from jixiao.params import load_params
 
+    slow = tmp_path / "notebooks"
+    slow.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, slow / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(slow))  # a town whose cell runs past the limit, warm kernel or not
     reports, params = _one_town(tmp_path)
     town = load_params(params / "2023_柳湾镇.yaml")
-    run = run_town(town, tmp_path / "staging", tmp_path / "none.idx", timeout=1)
+    started = engines.starts
+    run = run_town(town, tmp_path / "staging", None, timeout=2)
     assert run.status == "failed" and "time limit per town" in run.error, run.error
     assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
+    assert "km" not in engines._kernel  # the busy kernel was stopped, not handed to the next town
+    assert engines.starts >= started
 
 
 def test_failed_town_results_leave_every_output(tmp_path):
@@ -382,10 +398,10 @@ def test_failed_town_results_leave_every_output(tmp_path):
 
     for name in ("ok", "bad"):
         (tmp_path / name).mkdir()
-        (tmp_path / name / "results.json").write_text("{}", encoding="utf-8")
+        (tmp_path / name / "audit.json").write_text("{}", encoding="utf-8")
     _retire_failed([TownRun("ok"), TownRun("bad", status="failed", error="chart")], tmp_path)
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/results.json")) == ["ok/results.json"]
-    assert (tmp_path / "bad" / "results.failed.json").exists()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.glob("*/audit.json")) == ["ok/audit.json"]
+    assert (tmp_path / "bad" / "audit.failed.json").exists()
 
 
 def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):

@@ -92,7 +92,7 @@ def test_pages_print_on_a4(tmp_path):
 def test_locations_give_section_paragraph_and_docx_page(tmp_path):
     import docx
 
-    from jixiao.audit import Audit
+    from jixiao.audit import location, page_starts
     from jixiao.report import load_report
 
     document = docx.Document()
@@ -103,9 +103,9 @@ def test_locations_give_section_paragraph_and_docx_page(tmp_path):
         document.add_paragraph(line)
     document.save(tmp_path / "r.docx")
     report = load_report(tmp_path / "r.docx")
-    audit = Audit(report, [], None, {})
-    first = audit.location(report.text.index("第一页"))
-    second = audit.location(report.text.index("95%"))
+    starts = page_starts(report)
+    first = location(report, starts, report.text.index("第一页"))
+    second = location(report, starts, report.text.index("95%"))
     assert first == {"section": "一、（一）", "paragraph": 5, "page": 1}
     assert second["section"] == "二、（一）1." and second["page"] == 2
     assert second["paragraph"] == first["paragraph"] + 4  # counted as the report model counts them

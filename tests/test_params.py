@@ -1,6 +1,8 @@
 """Parameters files: written from the reports' meta, refused with a clear message when bad."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -18,7 +20,8 @@ def test_params_written_for_every_demo_town(tmp_path):
     assert all(p.report.is_file() and p.corpus.is_dir() for p in loaded)
 
 
-def test_committed_params_load():
+def test_committed_params_load(monkeypatch):
+    monkeypatch.chdir(EXAMPLES.parent)  # their paths are relative to the project root (papermill -f runs there)
     files = sorted((EXAMPLES.parent / "params").glob("*.yaml"))
     assert len(files) == 7
     for f in files:
@@ -45,6 +48,8 @@ def _write(tmp_path, **data):
     ({"corpus": "nowhere"}, "corpus folder nowhere does not exist"),
     ({"colour": "red"}, "unknown key(s) colour"),
     ({"thresholds": {"boilerplate_share_alert": 2}}, "must be a number from 0 to 1"),
+    ({"rules": "A01"}, "rules must be a list of rule ids"),
+    ({"rules": ["A01", "Z99"]}, "unknown rule(s) 'Z99'"),
 ])
 def test_bad_values_are_refused_with_the_file_and_the_cause(tmp_path, change, cause):
     path = _write(tmp_path, **change)
@@ -75,3 +80,45 @@ def test_params_cli_reports_unreadable_files(tmp_path):
     (reports / "bad.docx").write_bytes(b"nope")
     out = run_cli("params", str(reports), "--out", str(tmp_path / "params"))
     assert out.returncode == 1 and b"bad.docx" in out.stderr and b"2023_" in out.stdout
+
+
+def test_rules_and_thresholds_reach_the_notebook_as_typed_parameters(tmp_path):
+    path = _write(tmp_path, rules=["B03", "A01", "A01"], thresholds={"boilerplate_share_alert": 0.5})
+    given = load_params(path).notebook_parameters()
+    assert given["rules"] == ["A01", "B03"] and given["thresholds"] == {"boilerplate_share_alert": 0.5}
+    assert given["report"] == str((tmp_path / "r.txt").resolve()) and given["year"] == 2023
+
+
+def test_papermill_shows_a_type_for_every_parameter_of_the_audit_notebook():
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(EXAMPLES.parent / "notebooks" / "audit.ipynb"))
+    assert {"report", "corpus", "audit_path", "town", "year", "thresholds", "rules"} <= set(declared)
+    assert all(p["inferred_type_name"] not in ("None", "", None) for p in declared.values()), declared
+    assert all(p["help"] for p in declared.values())
+    from jixiao.params import KEYS
+    assert set(KEYS) <= set(declared)  # every key of a parameters file is a parameter of the notebook
+
+
+def test_papermill_runs_the_audit_notebook_on_a_params_file_from_the_project_root(tmp_path):
+    """The YAML that `jixiao params` writes is what `papermill … -f` takes: every key a parameter,
+    every path valid from the project root, where papermill's kernel runs."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    root = EXAMPLES.parent
+    params = tmp_path / "2023_柳湾镇.yaml"
+    subprocess.run([sys.executable, "-m", "jixiao", "params", "examples/reports", "--out", str(tmp_path)],
+                   cwd=root, check=True, capture_output=True)
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    assert not Path(data["report"]).is_absolute()
+    out = tmp_path / "out.ipynb"
+    done = subprocess.run([sys.executable, "-m", "papermill", "notebooks/audit.ipynb", str(out), "-f", str(params),
+                           "--no-progress-bar"], cwd=root, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()[-800:]
+    assert b"unknown parameter" not in done.stderr.lower()
+    nb = nbformat.read(out, as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "柳湾镇" in html and "jx-card" in html  # its meta and its findings

@@ -55,6 +55,6 @@ def test_dask_local_cluster_gives_the_same_outputs_as_local_processes(tmp_path):
     dask = run_cli("batch", str(params), "--out", str(tmp_path / "dask"), "--scheduler", "local:2", "--quiet")
     assert local.returncode == 0 and dask.returncode == 0, dask.stderr.decode()[-500:]
     for town in ("2023_柳湾镇", "2023_梅岭镇"):
-        assert filecmp.cmp(tmp_path / "local" / town / "results.json", tmp_path / "dask" / town / "results.json",
+        assert filecmp.cmp(tmp_path / "local" / town / "audit.json", tmp_path / "dask" / town / "audit.json",
                            shallow=False)
     assert filecmp.cmp(tmp_path / "local" / "findings.csv", tmp_path / "dask" / "findings.csv", shallow=False)

@@ -8,12 +8,7 @@ from . import rule
 
 def verdicts(report, ctx) -> list[Verdict]:
     """All claims of a report, verified once and shared by the ten rules."""
-    if ctx is None:
-        return report_verdicts(report)
-    key = ("verdicts", id(report))
-    if key not in ctx.cache:
-        ctx.cache[key] = report_verdicts(report)
-    return ctx.cache[key]
+    return report_verdicts(report) if ctx is None else ctx.verdicts(report)
 
 
 def _findings(rule_id: str, report, ctx):

@@ -1,0 +1,92 @@
+"""Warm kernels: the towns of one worker run in one kernel, each with a clean namespace; a failing
+notebook's kernel is replaced; no kernel outlives the batch."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+import yaml
+
+from jixiao import engines
+
+from .conftest import EXAMPLES, ROOT
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(src: Path, out: Path) -> list[str]:
+    pm.execute_notebook(str(src), str(out), engine_name=engines.ENGINE, kernel_name="python3", progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    return [o.get("text") or o.get("data", {}).get("text/plain", "") for c in nb.cells for o in c.outputs]
+
+
+def test_notebooks_share_a_warm_kernel_with_a_clean_namespace(tmp_path):
+    engines.shutdown()
+    before = engines.starts
+    first = _run(_notebook(tmp_path / "a.ipynb", "import os\nleft_behind = 1\nos.getpid()"), tmp_path / "a.out.ipynb")
+    second = _run(_notebook(tmp_path / "b.ipynb", "import os\nos.getpid()", "'left_behind' in dir()"),
+                  tmp_path / "b.out.ipynb")
+    assert first[0] == second[0]            # the same kernel process
+    assert second[1] == "False"              # nothing of the first notebook is left in it
+    assert engines.starts == before + 1
+    engines.shutdown()
+
+
+def test_a_failing_notebook_gets_its_kernel_replaced(tmp_path):
+    engines.shutdown()
+    first = _run(_notebook(tmp_path / "a.ipynb", "import os\nos.getpid()"), tmp_path / "a.out.ipynb")
+    with pytest.raises(pm.PapermillExecutionError):
+        _run(_notebook(tmp_path / "bad.ipynb", "raise ValueError('town failed')"), tmp_path / "bad.out.ipynb")
+    after = _run(_notebook(tmp_path / "c.ipynb", "import os\nos.getpid()"), tmp_path / "c.out.ipynb")
+    assert first[0] != after[0]
+    engines.shutdown()
+
+
+def test_registered_with_papermill():
+    from papermill.engines import papermill_engines
+
+    assert papermill_engines.get_engine(engines.ENGINE) is engines.WarmEngine
+
+
+def _kernels_of(runtime: Path) -> list[int]:
+    """Live processes whose command line names a connection file in `runtime`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if str(runtime).encode() in cmdline:
+            found.append(int(pid))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list processes")
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_no_kernel_outlives_the_batch(tmp_path, jobs):
+    params = tmp_path / "params"
+    params.mkdir()
+    for name, town in (("02_liuwan_2023.txt", "柳湾镇"), ("03_shimen_2023.pdf", "石门乡"), ("01_baisha_2023.txt", "白沙镇")):
+        data = {"town": town, "year": 2023, "report": str(EXAMPLES / "reports" / name),
+                "corpus": str(EXAMPLES / "reports")}
+        (params / f"2023_{town}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    result = subprocess.run([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(tmp_path / "out"),
+                             "--jobs", jobs, "--quiet"], capture_output=True, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr.decode()[-800:]
+    assert _kernels_of(runtime) == []
+    shutil.rmtree(runtime, ignore_errors=True)
