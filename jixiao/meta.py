@@ -504,35 +504,30 @@ def _self_named_town(text: str, lines: list[_Line]) -> str | None:
     if not selves:
         return None
     kind = Counter(selves).most_common(1)[0][0]
-    counts = Counter()
-    where = {}
-    for ln in lines:
-        if ln.furniture:
-            continue
-        for name, level, s, e in _scan_places(ln.c):
-            if level == "town" and name.endswith(kind):
-                counts[name] += 1
-                where.setdefault(name, ln.w[s:e])
-    if not counts:
-        return None
-    name, n = max(counts.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))
-    return where[name]
+    found = _most_named(lines, lambda name, level: level == "town" and name.endswith(kind))
+    return found[0] if found else None
 
 
 def _body_county(lines: list[_Line]) -> str | None:
+    found = _most_named(lines, lambda name, level: level == "county")
+    return found[0] if found and found[1] >= 2 else None
+
+
+def _most_named(lines: list[_Line], wanted) -> tuple[str, int] | None:
+    """The place the body names most often (ties: the longer name), as written, and how often."""
     counts = Counter()
     where = {}
     for ln in lines:
         if ln.furniture:
             continue
         for name, level, s, e in _scan_places(ln.c):
-            if level == "county":
+            if wanted(name, level):
                 counts[name] += 1
                 where.setdefault(name, ln.w[s:e])
     if not counts:
         return None
     name, n = max(counts.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))
-    return where[name] if n >= 2 else None
+    return where[name], n
 
 
 # ---------------------------------------------------------------- the fiscal year
