@@ -107,8 +107,8 @@ def _linked_totals_and_counts(facts: Facts) -> list[Claim]:
             continue
         n = counts[0]
         f = facts.figures[n]
-        if (id(items), "count") not in seen and not has_catch_all(facts, items):
-            seen.add((id(items), "count"))
+        if (items.start, items.end, "count") not in seen and not has_catch_all(facts, items):
+            seen.add((items.start, items.end, "count"))
             where = "表中所列项目" if items.table is not None else "其后所列各项"
             claims.append(Claim("A03", "count", f"项目个数 = {where}", f.start, f.end, f.number, 0, f.unit,
                                 [Operand(where, Decimal(len(items)), items.start, items.end)]))
@@ -117,7 +117,7 @@ def _linked_totals_and_counts(facts: Facts) -> list[Claim]:
             role = facts.roles.get(i)
             if g.kind != "money" or i < n or role in (None, "other") or g.bound is not None:
                 continue
-            key = (id(items), "spent" if role == "spent" else "budget")
+            key = (items.start, items.end, "spent" if role == "spent" else "budget")
             if key in seen:
                 continue
             values = None
