@@ -28,14 +28,14 @@ import corpus  # noqa: E402
 
 
 def _reports(n: int):
-    from jixiao.report import parse_text
+    from jixiao.model.report import parse_text
     return [parse_text(text, name) for name, text in corpus.generate(n, seed=1)]
 
 
 def bench_check(n: int) -> dict:
     """Read, parse and run every per-report rule (all but B03/B05/B09, which need the corpus)."""
-    from jixiao.check import Context, run_rules
-    from jixiao.report import load_report
+    from jixiao.rules.subject import Context, run_rules
+    from jixiao.model.report import load_report
     from jixiao.rules import all_rules
 
     per_report = [r.id for r in all_rules() if r.scope == "report"]
@@ -102,8 +102,8 @@ def bench_index(n: int, pairs: bool, jobs: int = 2) -> dict:
     Reports are parsed in chunks, added, and dropped (as a batch of any size must), then parsed
     again chunk by chunk for the search; parsing is timed apart from indexing and searching.
     """
-    from jixiao.report import parse_text
-    from jixiao.reuse import ReuseIndex
+    from jixiao.model.report import parse_text
+    from jixiao.reuse.index import ReuseIndex
 
     memory = _Memory()
     texts = corpus.generate(n, seed=1)
@@ -136,7 +136,7 @@ def bench_index(n: int, pairs: bool, jobs: int = 2) -> dict:
            "peak_pss_all_mb": round(memory.stop() / 2**20),
            "load_before": os.getloadavg()}
     if pairs:
-        from jixiao.passages import clauses
+        from jixiao.reuse.passages import clauses
         keys = [{c.key for c in clauses(parse_text(text, name))} for name, text in texts]
         t4 = time.perf_counter()
         shared = sum(1 for i in range(n) for j in range(i + 1, n) if keys[i] & keys[j])

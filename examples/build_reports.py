@@ -10,13 +10,13 @@ which source becomes which format:
 
     txt          copied byte for byte (UTF-8)
     txt-gb18030  re-encoded as GB18030
-    docx         jixiao.fixtures.text_to_docx: each line one paragraph; a block of
+    docx         jixiao.model.writers.text_to_docx: each line one paragraph; a block of
                  TAB-prefixed cell lines becomes a real Word table; fixed dates
-    pdf          jixiao.fixtures.text_to_pdf: reportlab's built-in CID font STSong-Light,
+    pdf          jixiao.model.writers.text_to_pdf: reportlab's built-in CID font STSong-Light,
                  lines wrapped at 38 CJK characters as a word processor would
 
 The build is deterministic: running it twice gives byte-identical files.  After building,
-every report is read back with jixiao.ingest.read_text and compared with its source
+every report is read back with jixiao.read.ingest.read_text and compared with its source
 (exactly for .txt/.docx; for .pdf with the wrapped lines), and check_expected.py is run.
 """
 from __future__ import annotations
@@ -63,13 +63,13 @@ def build_txt(text: str, dest: Path, encoding: str) -> None:
 # ---------------------------------------------------------------- docx, pdf
 
 def build_docx(text: str, dest: Path) -> None:
-    from jixiao.fixtures import text_to_docx
+    from jixiao.model.writers import text_to_docx
 
     text_to_docx(text, dest)
 
 
 def pdf_lines(text: str) -> list[str]:
-    from jixiao.fixtures import pdf_lines as wrapped
+    from jixiao.model.writers import pdf_lines as wrapped
 
     for line in text[:-1].split("\n"):
         if line.startswith("\t") or line.startswith(" "):
@@ -80,7 +80,7 @@ def pdf_lines(text: str) -> list[str]:
 
 
 def build_pdf(text: str, dest: Path) -> None:
-    from jixiao.fixtures import text_to_pdf
+    from jixiao.model.writers import text_to_pdf
 
     text_to_pdf(text, dest, title=text.split("\n", 1)[0])
 
@@ -112,8 +112,8 @@ def build_all() -> list[Path]:
 
 
 def verify_roundtrip() -> int:
-    """Read every built report back with jixiao.ingest.read_text and compare with its source."""
-    from jixiao.ingest import read_source as jx_read
+    """Read every built report back with jixiao.read.ingest.read_text and compare with its source."""
+    from jixiao.read.ingest import read_source as jx_read
 
     failures = 0
     for src_name, fmt in MANIFEST.items():

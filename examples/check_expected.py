@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check examples/expected.json against the built reports in examples/reports/.
 
-Every must_find / must_not_find quote must occur in jixiao.ingest.read_text(report);
+Every must_find / must_not_find quote must occur in jixiao.read.ingest.read_text(report);
 every report must have an entry and every entry a report. Exits non-zero on any problem.
 
     python examples/check_expected.py
@@ -23,7 +23,7 @@ def _rules(value) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    from jixiao.ingest import read_text
+    from jixiao.read.ingest import read_text
 
     expected_path = Path(argv[0]) if argv else HERE / "expected.json"
     reports = HERE / "reports"

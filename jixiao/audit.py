@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Iterable
 import pandas as pd
 
 from .errors import JixiaoError, ReportError
-from .findings import SEVERITIES
-from .report import Report, load_report
+from .model.report import Report, load_report
 from .review import FALSE_POSITIVE, decisions, fingerprint, load_store
+from .rules.findings import SEVERITIES
 
 if TYPE_CHECKING:
-    from .check import Context
-    from .reuse import ReuseIndex, ReuseSnapshot
+    from .reuse.index import ReuseIndex, ReuseSnapshot
+    from .rules.subject import Context
 
 FORMAT_VERSION = 1
 FINDING_COLUMNS = ["rule", "severity", "message", "evidence", "start", "end"]
@@ -101,7 +101,7 @@ class Audit:
 
     def save(self, path: str | Path) -> None:
         """JSON (no pickle): every number finite, the same audit always the same bytes."""
-        from .check import _clean
+        from .rules.findings import json_safe as _clean
         write_json(path, _clean(self.as_dict()))
 
     @classmethod
@@ -128,11 +128,11 @@ def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list
     reuse once. `corpus` is what it is compared with: a Context shared by the reports of one run
     (check, the batch), other parsed reports, a saved index or the batch's reuse results, or
     nothing. `only` selects rules; reuse is analysed only when a corpus rule is selected."""
-    from .check import Context, Subject, run_rules
-    from .projects import headline, project_frame
-    from .reuse import ReuseIndex, ReuseSnapshot
+    from .claims.projects import headline, project_frame
+    from .claims.verify import claim_record, claims_table
+    from .reuse.index import ReuseIndex, ReuseSnapshot
     from .rules import all_rules, rule_titles
-    from .verify import claim_record, claims_table
+    from .rules.subject import Context, Subject, run_rules
 
     if isinstance(corpus, Context):
         ctx = corpus
@@ -146,7 +146,7 @@ def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list
     text, titles = report.text, rule_titles()
     boilerplate, spans, runs = None, [], []
     if any(r.scope == "corpus" for r in rules):
-        from .boilerplate import summary
+        from .reuse.share import summary
         reuse = subject.text_reuse(report)
         boilerplate = summary(report, reuse, ctx.reuse_index())
         spans = [list(s) for s in reuse.spans()]
@@ -221,7 +221,7 @@ def write_json(path: str | Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        from .exports import umask_mode
+        from .files import umask_mode
         os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=False)
@@ -266,7 +266,7 @@ def _docx_page_starts(report: Report) -> list[int]:
     from docx.oxml.ns import qn
     from docx.table import Table
 
-    from .ingest import _table_text
+    from .read.ingest import _table_text
 
     document = docx.Document(report.path)
     breaks, offset = [], 0
@@ -290,7 +290,8 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
               only: Iterable[str] | None = None) -> Audit:
     """Audit one report file against a corpus (a folder or list of report files) and/or a saved
     reuse index (`jixiao index build`): what a notebook used interactively computes."""
-    from .check import Context, expand_paths
+    from .read.ingest import expand_paths
+    from .rules.subject import Context
 
     report = load_report(report_path)
     others, skipped = [], []
@@ -305,7 +306,7 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
             skipped.append(str(exc))
     index = None
     if index_path:
-        from .reuse import load_reuse
+        from .reuse.index import load_reuse
         index = load_reuse(index_path)
     audit = analyse(report, Context([report] + others, index=index), only=only,
                     review=decisions(load_store(review_path)))

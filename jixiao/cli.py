@@ -10,7 +10,7 @@ from .errors import JixiaoError
 
 
 def _safe(s: str) -> str:
-    from .check import printable
+    from .errors import printable
     return printable(s)
 
 
@@ -66,21 +66,21 @@ EXIT_FINDINGS = 3
 
 
 def cmd_text(args) -> int:
-    from .ingest import read_text
+    from .read.ingest import read_text
     _out(read_text(args.file))
     return 0
 
 
 def cmd_outline(args) -> int:
-    from .outline import outline_text
-    from .report import load_report
+    from .model.report import load_report
+    from .present.text_views import outline_text
     _out(outline_text(load_report(args.file)))
     return 0
 
 
 def cmd_figures(args) -> int:
-    from .outline import figures_frame
-    from .report import load_report
+    from .model.report import load_report
+    from .present.text_views import figures_frame
     frame = figures_frame(load_report(args.file))
     if args.csv:
         _out(frame.to_csv(index=False))
@@ -95,8 +95,8 @@ def cmd_figures(args) -> int:
 def cmd_claims(args) -> int:
     import pandas as pd
 
-    from .report import load_report
-    from .verify import claims_frame
+    from .claims.verify import claims_frame
+    from .model.report import load_report
     frame = claims_frame(load_report(args.file))
     if args.all is False:
         frame = frame[frame["status"] != "consistent"]
@@ -110,11 +110,11 @@ def cmd_claims(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import as_json, check_paths
-    from .findings import dumps
+    from .rules.findings import dumps
+    from .run.check_files import as_json, check_paths
     index = None
     if args.index:
-        from .reuse import ReuseIndex
+        from .reuse.index import ReuseIndex
         index = ReuseIndex.load(args.index)
     outcomes = check_paths(args.files, only=args.rules, index=index, progress=_progress(args.quiet))
     failed = [o for o in outcomes if o.error is not None]
@@ -139,10 +139,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_index(args) -> int:
-    from .check import expand_paths
     from .errors import ReportError
-    from .report import load_report
-    from .reuse import ReuseIndex
+    from .model.report import load_report
+    from .read.ingest import expand_paths
+    from .reuse.index import ReuseIndex
     if args.action == "show":
         index = ReuseIndex.load(args.index)
         for entry in sorted(index.reports.values(), key=lambda e: (e.town or "", e.year or 0, e.name)):
@@ -164,7 +164,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from .params import write_params
+    from .run.params import write_params
     written, errors = write_params(args.reports_dir, args.out, args.corpus)
     for e in errors:
         _err(e)
@@ -174,7 +174,7 @@ def cmd_params(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from .batch import run_batch
+    from .run.batch import run_batch
     runs = run_batch(args.params_dir, args.out, jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet,
                      review_path=args.review, town_timeout=args.town_timeout)
     failed = [r for r in runs if r.status != "ok"]
@@ -205,7 +205,7 @@ def cmd_review(args) -> int:
 
 
 def cmd_score(args) -> int:
-    from .scoring import score
+    from .run.score_expected import score
     with open(args.expected, encoding="utf-8") as fh:
         expected = json.load(fh)
     with open(args.findings, encoding="utf-8") as fh:
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         import os
         if os.environ.get("JIXIAO_DEBUG"):
             raise
-        from .check import failure_cause
+        from .errors import failure_cause
         where = getattr(args, "file", None)
         _err(f"{where + ': ' if where else ''}{failure_cause(exc)}")
         return 1

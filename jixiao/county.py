@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .views import STYLE, text
-
-
 
 def _rule_columns() -> dict[str, str]:
     """Rule id → the column heading (id and Chinese name), from the registry."""
@@ -67,13 +64,9 @@ class County:
                          h.get("预算执行率（计算，%）")))
         return pd.DataFrame(rows, columns=["乡镇", "调整后预算（万元）", "实际支出（万元）", "执行率·报告（%）", "执行率·计算（%）"])
 
-    def links_html(self) -> str:
-        items = []
-        for r in self.towns_results:
-            page = r.get("page")
-            name = text(self.label(r))
-            items.append(f'<li><a href="{text(page)}">{name}</a></li>' if page else f"<li>{name}</li>")
-        return f"{STYLE}<ul>{''.join(items)}</ul>"
+    def links(self) -> list[tuple[str, str | None]]:
+        """Each town's label and its page (None when the town has no page)."""
+        return [(self.label(r), r.get("page")) for r in self.towns_results]
 
 
 AUDIT_FILE = "audit.json"   # each town's saved Audit in a batch's output folder
@@ -91,9 +84,10 @@ def load_county(results_dir: str | Path | None = None, reports_dir: str | Path |
             results.append(data)
         return County(results)
     from .audit import analyse
-    from .check import Context, expand_paths
     from .errors import ReportError
-    from .report import load_report
+    from .model.report import load_report
+    from .read.ingest import expand_paths
+    from .rules.subject import Context
     reports = []
     for p in expand_paths([reports_dir]):
         try:

@@ -15,12 +15,14 @@ import re
 from pathlib import Path
 
 from .errors import JixiaoError
-from .textnorm import fold
+from .read.textnorm import fold
 
 DECISIONS = ("确认", "误报", "待核")
 FALSE_POSITIVE = "误报"
 CONTEXT = 8
 STORE_VERSION = 1
+ISSUES_SHEET = "问题清单"            # the workbook sheet and the columns the round trip reads back
+REVIEW_HEADER, FINGERPRINT_HEADER = "复核结论", "指纹"
 _DIGITS = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千]")
 
 
@@ -50,7 +52,7 @@ def load_store(path: str | Path | None) -> dict[str, dict]:
 
 
 def save_store(path: str | Path, decisions: dict[str, dict]) -> None:
-    from .exports import write_atomic
+    from .files import write_atomic
 
     data = {"version": STORE_VERSION, "decisions": dict(sorted(decisions.items()))}
     write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
@@ -64,8 +66,6 @@ def import_workbook(workbook: str | Path, store_path: str | Path) -> tuple[int, 
     """Read 复核结论 from the workbook's 问题清单 sheet into the store. A blank cell removes an earlier
     decision. Returns (decisions stored, decisions removed, problems — one line per bad row)."""
     from openpyxl import load_workbook
-
-    from .exports import FINGERPRINT_HEADER, ISSUES_SHEET, REVIEW_HEADER
 
     try:
         book = load_workbook(workbook, read_only=True, data_only=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from jixiao.fixtures import text_to_docx, text_to_pdf
+from jixiao.model.writers import text_to_docx, text_to_pdf
 
 REPORT = ("桐溪县红岩镇人民政府\n2023年度部门整体支出绩效自评报告\n一、部门预算及执行情况\n"
           "2023年我镇年初预算500.00万元，调整后预算520.00万元，实际支出494.00万元，预算执行率95.00%。\n")
@@ -321,7 +321,7 @@ def run_each(folder: Path, cases: list[Case], time_limit: float | None = None, p
     from jixiao import cli
 
     if warm:
-        from jixiao.check import check_paths
+        from jixiao.run.check_files import check_paths
         sample = folder.parent / f"{folder.name}.warm.txt"
         sample.write_text(REPORT, encoding="utf-8")
         check_paths([sample])

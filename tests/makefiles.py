@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jixiao.fixtures import text_to_docx, text_to_pdf
+from jixiao.model.writers import text_to_docx, text_to_pdf
 
 
 def write_docx(text: str, path: Path) -> Path:

@@ -7,10 +7,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, check_paths, run_rules
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.run.check_files import check_paths
+from jixiao.model.report import parse_text
 from jixiao.rules import all_rules
-from jixiao.scoring import score
+from jixiao.run.score_expected import score
 
 from .conftest import EXAMPLES, SEEDS, seeds_or_skip
 from .reportgen import consistent_reports

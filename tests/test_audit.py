@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jixiao.audit import FORMAT_VERSION, Audit, AuditFormatError, analyse, run_audit
-from jixiao.check import FINDING_FIELDS, as_json, check_paths
+from jixiao.run.check_files import FINDING_FIELDS, as_json, check_paths
 
 from .conftest import EXAMPLES
 
@@ -54,11 +54,11 @@ def test_a_file_that_is_not_an_audit_is_refused(tmp_path):
 
 def _counting(monkeypatch):
     """Count reads (load_report) and fact extractions (Facts) per report file."""
-    import jixiao.report
+    import jixiao.model.report
     from jixiao.claims.context import Facts
 
     reads, facts = Counter(), Counter()
-    real_load, real_init = jixiao.report.load_report, Facts.__init__
+    real_load, real_init = jixiao.model.report.load_report, Facts.__init__
 
     def load_report(path, *args, **kwargs):
         reads[Path(path).name] += 1
@@ -68,7 +68,7 @@ def _counting(monkeypatch):
         facts[Path(report.path).name] += 1
         real_init(self, report, *args, **kwargs)
 
-    for module in ("jixiao.report", "jixiao.audit", "jixiao.check"):
+    for module in ("jixiao.model.report", "jixiao.audit", "jixiao.run.check_files"):
         monkeypatch.setattr(f"{module}.load_report", load_report)
     monkeypatch.setattr(Facts, "__init__", init)
     return reads, facts
@@ -88,9 +88,9 @@ def test_a_batch_reads_and_extracts_facts_once_per_report_and_shows_what_check_f
     the notebook and the summary load the saved audits; they hold what `check` finds."""
     import nbformat
 
-    import jixiao.batch
-    from jixiao.notebook import load_audit, load_county
-    from jixiao.params import write_params
+    import jixiao.run.batch
+    from jixiao.present.notebook import load_audit, load_county
+    from jixiao.run.params import write_params
 
     shown = {}
 
@@ -104,10 +104,10 @@ def test_a_batch_reads_and_extracts_facts_once_per_report_and_shows_what_check_f
                 parameters["review_path"], parameters["rules"])
         nbformat.write(nbformat.v4.new_notebook(), str(output))
 
-    monkeypatch.setattr(jixiao.batch, "execute", execute)
+    monkeypatch.setattr(jixiao.run.batch, "execute", execute)
     written, _ = write_params(REPORTS, tmp_path / "params")
     reads, facts = _counting(monkeypatch)
-    runs = jixiao.batch.run_batch(tmp_path / "params", tmp_path / "out", jobs=1, progress=False)
+    runs = jixiao.run.batch.run_batch(tmp_path / "params", tmp_path / "out", jobs=1, progress=False)
     assert [r.status for r in runs] == ["ok"] * 7
     names = {p.name for p in REPORTS.iterdir() if p.suffix in (".txt", ".docx", ".pdf")}
     assert reads == Counter({n: 1 for n in names}) and facts == Counter({n: 1 for n in names})
@@ -129,8 +129,8 @@ def test_a_batch_reads_and_extracts_facts_once_per_report_and_shows_what_check_f
 
 
 def test_analyse_takes_a_corpus_of_parsed_reports_or_a_saved_index(tmp_path):
-    from jixiao.report import load_report
-    from jixiao.reuse import ReuseIndex, load_reuse
+    from jixiao.model.report import load_report
+    from jixiao.reuse.index import ReuseIndex, load_reuse
 
     reports = [load_report(p) for p in sorted(REPORTS.glob("0[56]_*.txt"))]
     with_list = analyse(reports[1], reports)

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import yaml
 
-from jixiao.batch import MARKER
+from jixiao.run.batch import MARKER
 
 from .conftest import EXAMPLES, run_cli
 
@@ -89,7 +89,7 @@ def test_batch_with_an_unreadable_town(tmp_path):
 def _mark_two_false_positives(report, corpus, tmp_path):
     """The auditor's side: the workbook of a first run, two findings marked 误报, `jixiao review import`."""
     from jixiao.audit import run_audit
-    from jixiao.exports import ISSUE_HEADERS, write_xlsx
+    from jixiao.present.exports import ISSUE_HEADERS, write_xlsx
 
     first = tmp_path / "first.xlsx"
     write_xlsx(first, [run_audit(report, corpus).results()])
@@ -235,7 +235,7 @@ def _leftovers(out):
 
 
 def test_out_that_holds_other_files_is_refused_and_nothing_deleted(tmp_path, monkeypatch):
-    from jixiao.batch import run_batch
+    from jixiao.run.batch import run_batch
     from jixiao.errors import JixiaoError
 
     reports, params = _one_town(tmp_path)
@@ -337,7 +337,7 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
 
 
 def test_colliding_names_get_unique_outputs(tmp_path):
-    from jixiao.batch import unique_names
+    from jixiao.run.batch import unique_names
 
     files = [tmp_path / n for n in ("2023 白沙镇.yaml", "2023_白沙镇.yaml", "2023_白沙镇.yml", "A.yaml", "a.yaml")]
     names = unique_names(files)
@@ -346,7 +346,7 @@ def test_colliding_names_get_unique_outputs(tmp_path):
 
 
 def test_out_made_by_jixiao_or_empty_is_accepted(tmp_path):
-    from jixiao.batch import check_out_dir
+    from jixiao.run.batch import check_out_dir
 
     for name, files in (("empty", []), ("gitkeep", [".gitkeep"]), ("marked", [MARKER, "index.html"])):
         folder = tmp_path / name
@@ -358,7 +358,7 @@ def test_out_made_by_jixiao_or_empty_is_accepted(tmp_path):
 
 
 def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
-    from jixiao.batch import BatchLock
+    from jixiao.run.batch import BatchLock
 
     _, params = _one_town(tmp_path)
     out = tmp_path / "outputs"
@@ -371,9 +371,9 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
 def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
     import nbformat
 
-    from jixiao import engines
-    from jixiao.batch import run_town
-    from jixiao.params import load_params
+    from jixiao.run import engines
+    from jixiao.run.batch import run_town
+    from jixiao.run.params import load_params
 
     slow = tmp_path / "notebooks"
     slow.mkdir()
@@ -394,7 +394,7 @@ def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
 
 
 def test_failed_town_results_leave_every_output(tmp_path):
-    from jixiao.batch import TownRun, _retire_failed
+    from jixiao.run.batch import TownRun, _retire_failed
 
     for name in ("ok", "bad"):
         (tmp_path / name).mkdir()
@@ -405,7 +405,7 @@ def test_failed_town_results_leave_every_output(tmp_path):
 
 
 def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
-    from jixiao.batch import clean_stale
+    from jixiao.run.batch import clean_stale
 
     out = tmp_path / "outputs"
     old = tmp_path / ".outputs.old-4242"   # the previous outputs, renamed away just before the kill

@@ -7,12 +7,13 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao.boilerplate import analyse, boilerplate_share, summary
-from jixiao.check import Context, check_paths, run_rules
-from jixiao.ingest import read_text
-from jixiao.report import load_report, parse_text
-from jixiao.reuse import ReuseIndex, build_index
-from jixiao.scoring import score
+from jixiao.reuse.share import analyse, boilerplate_share, summary
+from jixiao.rules.subject import Context, run_rules
+from jixiao.run.check_files import check_paths
+from jixiao.read.ingest import read_text
+from jixiao.model.report import load_report, parse_text
+from jixiao.reuse.index import ReuseIndex, build_index
+from jixiao.run.score_expected import score
 
 from .conftest import EXAMPLES, SEEDS, run_cli, seed, seeds_or_skip
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jixiao import charts, views
-from jixiao.fonts import find_cjk_font, font_file, pip_font_file
+from jixiao.present import charts, views
+from jixiao.present.fonts import find_cjk_font, font_file, pip_font_file
 
 from .conftest import ROOT
 
@@ -22,12 +22,12 @@ NO_SYSTEM_FONTS = ROOT / "tests" / "nosysfonts"
 DRAW = """
 import warnings, json, sys
 import matplotlib.font_manager as fm
-from jixiao.fonts import CANDIDATES, find_cjk_font, font_file
+from jixiao.present.fonts import CANDIDATES, find_cjk_font, font_file
 visible = sorted({f.name for f in fm.fontManager.ttflist})
 warnings.simplefilter("always")
 with warnings.catch_warnings(record=True) as caught:
     import pandas as pd
-    from jixiao import charts
+    from jixiao.present import charts
     frame = pd.DataFrame({"项目": ["村级组织运转经费", "河道整治工程"], "预算（万元）": [84.0, 50.0],
                           "支出（万元）": [84.0, 43.2]})
     fig = charts.budget_vs_spent(frame)
@@ -145,7 +145,7 @@ def _result(town, findings, year=2023):
 def test_workbook_sheets_headers_autofilter_print_setup_and_long_cells(tmp_path):
     import openpyxl
 
-    from jixiao.exports import EXCEL_CELL_MAX, ISSUE_HEADERS, write_csv, write_xlsx
+    from jixiao.present.exports import EXCEL_CELL_MAX, ISSUE_HEADERS, write_csv, write_xlsx
     from jixiao.rules import rule_titles
 
     f = {"rule": "B04", "severity": "low", "message": "=HYPERLINK(\"http://x\")", "evidence": "=1+1", "start": 0, "end": 4}
@@ -180,7 +180,7 @@ def test_workbook_sheets_headers_autofilter_print_setup_and_long_cells(tmp_path)
 
 
 def test_index_page_is_sortable_and_escaped():
-    from jixiao.exports import index_html
+    from jixiao.present.exports import index_html
 
     page = index_html([{"name": "x", "town": "<script>", "status": "failed", "error": "<img src=x>"},
                        {"name": "y", "town": "乙镇", "status": "ok", "counts": {"high": 2}, "share": 0.25}])
@@ -190,7 +190,7 @@ def test_index_page_is_sortable_and_escaped():
 
 
 def test_rule_advice_names_only_registered_rules():
-    from jixiao.exports import rule_advice
+    from jixiao.present.exports import rule_advice
     from jixiao.rules import rule_titles
 
     assert set(rule_advice()) <= set(rule_titles())

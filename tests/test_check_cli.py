@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from jixiao.findings import make_finding, sort_findings
+from jixiao.rules.findings import make_finding, sort_findings
 from jixiao.rules import rule
 
 from .conftest import run_cli, seeds_or_skip

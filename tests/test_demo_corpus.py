@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from jixiao.fixtures import text_to_docx, text_to_pdf
-from jixiao.ingest import read_source, read_text
-from jixiao.report import load_report
+from jixiao.model.writers import text_to_docx, text_to_pdf
+from jixiao.read.ingest import read_source, read_text
+from jixiao.model.report import load_report
 
 from .conftest import EXAMPLES
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
-
-import pytest
 
 from .conftest import EXAMPLES, ROOT, run_cli
 from .pagetext import page_text

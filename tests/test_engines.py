@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from jixiao import engines
+from jixiao.run import engines
 
 from .conftest import EXAMPLES, ROOT
 

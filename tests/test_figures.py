@@ -7,8 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.figures import extract_figures
-from jixiao.report import load_report, parse_text
+from jixiao.model.figures import extract_figures
+from jixiao.model.report import load_report, parse_text
 
 from .conftest import run_cli, seed
 
@@ -134,7 +134,7 @@ def test_any_text_parses_and_offsets_stay_valid(text):
 
 
 def test_tolerance_follows_stated_precision():
-    from jixiao.tolerance import consistent, gross
+    from jixiao.claims.tolerance import consistent, gross
     D = Decimal
     assert consistent(D("69"), 0, D("382.18") / D("553.96") * 100)          # 68.99 rounds to 69
     assert consistent(D("123.76"), 2, D("1249.58") / D("1009.62") * 100)   # 123.767 truncates to 123.76

@@ -4,9 +4,9 @@ from __future__ import annotations
 import docx
 import pytest
 
-from jixiao.check import Context, run_rules
-from jixiao.fixtures import text_to_docx, text_to_pdf
-from jixiao.report import load_report
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.writers import text_to_docx, text_to_pdf
+from jixiao.model.report import load_report
 
 pytest.importorskip("pdfplumber")
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
+from jixiao.rules.subject import Context, run_rules
 from jixiao.claims import extract_claims
-from jixiao.report import parse_text
-from jixiao.tables import cell_stream
-from jixiao.verify import verify
+from jixiao.model.report import parse_text
+from jixiao.model.tables import cell_stream
+from jixiao.claims.verify import verify
 
 from .formgen import (SHAPES, TABLE_SHAPES, alter, funds_rows, heading_tree, indicator_blocks, item_table, render,
                       render_headings, render_table,
@@ -185,7 +185,7 @@ def test_cells_run_together_in_a_table_are_not_checked(items, shape):
 @given(st.sampled_from(["全年执行数", "共计", "预算资金"]), st.integers(1, 99999), st.integers(0, 99),
        st.booleans())
 def test_a_figure_right_after_a_half_width_comma_is_read(label, whole, cents, thousands):
-    from jixiao.figures import extract_figures
+    from jixiao.model.figures import extract_figures
     number = f"{whole:,}" if thousands else str(whole)
     written = f"{number}.{cents:02d}万元"
     text = f"{label},{written},执行率100%"

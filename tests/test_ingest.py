@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from jixiao.errors import ReportError
-from jixiao.ingest import decode_text, read_source
-from jixiao.report import load_report
+from jixiao.read.ingest import decode_text, read_source
+from jixiao.model.report import load_report
 
 from .conftest import run_cli, seed, seeds_or_skip
 from .makefiles import write_docx, write_pdf

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.meta import parse_admin, place_mentions
-from jixiao.report import load_report, parse_text
+from jixiao.model.meta import parse_admin, place_mentions
+from jixiao.model.report import load_report, parse_text
 
 # County, where the report names one; the expected file lists town and year.
 NAMED_COUNTY = {"001": "青龙满族自治县", "002": "涞源县", "003": "徐水区", "000": None, "004": None}

@@ -4,9 +4,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.numbering_defects import label
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.rules.numbering_defects import label
+from jixiao.model.report import parse_text
 
 TITLES = ["收入支出决算总体情况说明", "收入决算情况说明", "支出决算情况说明", "财政拨款收入支出决算总体情况说明",
           "一般公共预算财政拨款支出决算情况说明", "政府性基金预算支出决算情况说明", "国有资本经营预算支出决算情况说明",

@@ -15,7 +15,7 @@ from .test_batch import CHROMIUM
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
 def test_outputs_follow_the_umask(tmp_path, umask, mode):
     from jixiao.audit import write_json
-    from jixiao.exports import write_atomic
+    from jixiao.files import write_atomic
 
     old = os.umask(umask)
     try:
@@ -28,7 +28,7 @@ def test_outputs_follow_the_umask(tmp_path, umask, mode):
 
 
 def test_index_sorts_by_a_clicked_column(tmp_path):
-    from jixiao.exports import index_html
+    from jixiao.present.exports import index_html
 
     if CHROMIUM is None:
         if os.environ.get("CI"):
@@ -56,7 +56,7 @@ def test_index_sorts_by_a_clicked_column(tmp_path):
 
 
 def test_page_template_loads_nothing_and_names_the_town(tmp_path):
-    from jixiao.batch import page_header, to_html
+    from jixiao.run.batch import page_header, to_html
 
     target = tmp_path / "review.html"
     to_html(ROOT / "notebooks" / "audit.ipynb", target, no_input=True, title="白沙镇 2023年度 绩效自评报告审核",
@@ -70,7 +70,7 @@ def test_page_template_loads_nothing_and_names_the_town(tmp_path):
 def test_pages_print_on_a4(tmp_path):
     import pypdf
 
-    from jixiao.batch import page_header, to_html
+    from jixiao.run.batch import page_header, to_html
 
     if CHROMIUM is None:
         if os.environ.get("CI"):
@@ -93,7 +93,7 @@ def test_locations_give_section_paragraph_and_docx_page(tmp_path):
     import docx
 
     from jixiao.audit import location, page_starts
-    from jixiao.report import load_report
+    from jixiao.model.report import load_report
 
     document = docx.Document()
     for line in ("桐溪县某镇人民政府", "2023年度部门整体支出绩效自评报告", "一、基本情况", "（一）部门职能", "第一页的内容。"):

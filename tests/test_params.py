@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jixiao.params import ParamsError, load_params, safe_name, write_params
+from jixiao.run.params import ParamsError, load_params, safe_name, write_params
 
 from .conftest import EXAMPLES, run_cli
 
@@ -96,7 +96,7 @@ def test_papermill_shows_a_type_for_every_parameter_of_the_audit_notebook():
     assert {"report", "corpus", "audit_path", "town", "year", "thresholds", "rules"} <= set(declared)
     assert all(p["inferred_type_name"] not in ("None", "", None) for p in declared.values()), declared
     assert all(p["help"] for p in declared.values())
-    from jixiao.params import KEYS
+    from jixiao.run.params import KEYS
     assert set(KEYS) <= set(declared)  # every key of a parameters file is a parameter of the notebook
 
 

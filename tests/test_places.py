@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.report import parse_text
 
 PLACES = ["青山区", "白石区", "东湖区", "西岭县", "南川县", "北塘县"]
 HOMOPHONE = {"青山区": "清山区", "白石区": "白实区", "东湖区": "冬湖区", "西岭县": "西领县", "南川县": "南穿县",

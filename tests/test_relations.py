@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.report import parse_text
-from jixiao.tolerance import sum_consistent
-from jixiao.verify import KIND_OF_OP, report_verdicts
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.report import parse_text
+from jixiao.claims.tolerance import sum_consistent
+from jixiao.claims.verify import KIND_OF_OP, report_verdicts
 
 A_RULES = [f"A{i:02d}" for i in range(1, 11)]
 HEAD = "某镇人民政府2023年度部门整体支出绩效自评报告\n一、基本情况\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.report import parse_text
 
 CLAUSES = ["新建村级文化活动广场一处并配套安装健身器材和照明路灯",
            "对辖区内十二条主要道路两侧的排水沟渠进行了全面清淤疏通",

@@ -8,8 +8,8 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from jixiao.report import parse_text
-from jixiao.reuse import MAX_CANDIDATES, NUM_PERM, THRESHOLD, ReuseIndex, _Bands, signatures
+from jixiao.model.report import parse_text
+from jixiao.reuse.index import MAX_CANDIDATES, NUM_PERM, THRESHOLD, ReuseIndex, _Bands, signatures
 
 from .conftest import ROOT
 
@@ -67,7 +67,7 @@ def test_stored_keys_are_not_used_when_a_new_town_of_the_county_occurs_in_the_te
     index = ReuseIndex()
     index.add_many(reports[:30])
     index.add_many(reports[30:])
-    from jixiao.reuse import report_key
+    from jixiao.reuse.index import report_key
     assert index._stored(reports[0], report_key(reports[0])) is None
     assert index._stored(reports[1], report_key(reports[1])) is not None
     index.save(tmp_path / "i.idx")

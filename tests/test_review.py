@@ -52,7 +52,7 @@ def test_same_evidence_in_two_places_gets_two_fingerprints():
 
 
 def test_import_refuses_bad_decisions_and_keeps_json(tmp_path):
-    from jixiao.exports import write_xlsx
+    from jixiao.present.exports import write_xlsx
 
     results = [{"name": "a.txt", "meta": {"town": "甲镇", "year": 2023},
                 "findings": [{"rule": "B04", "severity": "medium", "message": "m", "evidence": "e", "start": 0, "end": 1,

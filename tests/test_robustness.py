@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import check_paths, time_limit
+from jixiao.run.check_files import check_paths, time_limit
 from jixiao.errors import ReportError
-from jixiao.ingest import decode_text, read_source
-from jixiao.report import parse_text
+from jixiao.read.ingest import decode_text, read_source
+from jixiao.model.report import parse_text
 
 from .badinputs import CASES, NON_UTF8_NAME, make, run_each
 from .conftest import ROOT, run_cli, seeds_or_skip
@@ -199,19 +199,20 @@ def test_invisible_characters_inside_a_figure_are_read_through(number, mark, at)
 # --- one file's failure, whatever it is, is that file's line ---------------------------------------
 
 def test_any_exception_in_a_rule_is_that_files_one_line_error(tmp_path, monkeypatch):
-    import jixiao.check as check
+    import jixiao.rules.subject as subject
+    import jixiao.run.check_files as check
     good, odd = tmp_path / "good.txt", tmp_path / "odd.txt"
     head = "桐溪县红岩镇人民政府\n2023年度部门整体支出绩效自评报告\n"
     good.write_text(head + "年初预算500万元，实际支出475万元，预算执行率95%。\n", encoding="utf-8")
     odd.write_text(head + "触发\n", encoding="utf-8")
-    real = check.run_rules
+    real = subject.run_rules
 
     def flaky(report, ctx, only=None):
         if "触发" in report.text:
             raise RuntimeError("boom\nsecond line")
         return real(report, ctx, only)
 
-    monkeypatch.setattr(check, "run_rules", flaky)
+    monkeypatch.setattr(subject, "run_rules", flaky)
     first = check.check_paths([good, odd])
     again = check.check_paths([odd, good])
     assert first[0].error is None and first[0].report is not None
@@ -235,7 +236,7 @@ def test_any_exception_in_a_rule_is_that_files_one_line_error(tmp_path, monkeypa
     ("list.yaml", "- town\n- year\n", "expected a mapping"),
 ])
 def test_bad_params_file_is_one_short_line(tmp_path, name, content, cause):
-    from jixiao.params import ParamsError, load_params
+    from jixiao.run.params import ParamsError, load_params
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     with pytest.raises(ParamsError) as err:
@@ -245,7 +246,7 @@ def test_bad_params_file_is_one_short_line(tmp_path, name, content, cause):
 
 
 def test_params_that_are_not_files(tmp_path):
-    from jixiao.params import ParamsError, load_params
+    from jixiao.run.params import ParamsError, load_params
     (tmp_path / "folder.yaml").mkdir()
     os.mkfifo(tmp_path / "fifo.yaml")
     with pytest.raises(ParamsError, match="is a folder"):
@@ -259,14 +260,14 @@ def test_params_that_are_not_files(tmp_path):
 # --- the reuse index is data ----------------------------------------------------------------------
 
 def _two_reports():
-    from jixiao.report import load_report
+    from jixiao.model.report import load_report
 
     from .conftest import EXAMPLES
     return [load_report(EXAMPLES / "reports" / n) for n in ("05_yuntai_2022.txt", "06_yuntai_2023.txt")]
 
 
 def test_index_saves_as_data_byte_identical_and_loads_the_same(tmp_path):
-    from jixiao.reuse import INDEX_MAGIC, ReuseIndex, build_index
+    from jixiao.reuse.index import INDEX_MAGIC, ReuseIndex, build_index
     reports = _two_reports()
     index = build_index(reports)
     index.save(tmp_path / "a.idx")
@@ -282,7 +283,7 @@ def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_pat
     import pickle  # only to craft the hostile file: jixiao itself never imports it
 
     from jixiao.errors import JixiaoError
-    from jixiao.reuse import INDEX_MAGIC, ReuseIndex, ReuseSnapshot, build_index, load_reuse
+    from jixiao.reuse.index import INDEX_MAGIC, ReuseIndex, ReuseSnapshot, build_index, load_reuse
     marker = tmp_path / "pwned"
 
     class Exploit:
@@ -322,7 +323,7 @@ def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_pat
 
 
 def _with_header(data: bytes, header_end: int, header: dict) -> bytes:
-    from jixiao.reuse import INDEX_MAGIC
+    from jixiao.reuse.index import INDEX_MAGIC
     raw = json.dumps(header).encode("utf-8")
     return INDEX_MAGIC + len(raw).to_bytes(8, "little") + raw + data[header_end:]
 

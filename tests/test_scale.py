@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from jixiao.reuse import ReuseSnapshot, build_index, signatures, snapshot
+from jixiao.reuse.index import ReuseSnapshot, build_index, signatures, snapshot
 
 from .conftest import EXAMPLES, ROOT, run_cli
 
@@ -32,7 +32,7 @@ def test_batched_signatures_equal_one_at_a_time():
 
 
 def test_snapshot_gives_the_same_reuse_as_the_index(tmp_path):
-    from jixiao.report import load_report
+    from jixiao.model.report import load_report
     reports = [load_report(EXAMPLES / "reports" / n) for n in ("05_yuntai_2022.txt", "06_yuntai_2023.txt")]
     index = build_index(reports)
     snap = snapshot(index, reports[1])

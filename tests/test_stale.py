@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.report import parse_text
 
 
 def b08(text: str):

@@ -1,7 +1,7 @@
 """Paragraphs, the section tree from mixed numbering, and numbering irregularities."""
 from __future__ import annotations
 
-from jixiao.report import load_report, parse_text
+from jixiao.model.report import load_report, parse_text
 
 from .conftest import seed
 

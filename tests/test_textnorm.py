@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.figures import extract_figures
-from jixiao.textnorm import compact, fold
+from jixiao.model.figures import extract_figures
+from jixiao.read.textnorm import compact, fold
 
 # Characters of the shapes real mirror sites produce: CJK, traditional, pinyin letters, brackets, digits.
 _ALPHABET = st.sampled_from(list("項目績效預算萬元億總計鎮縣區鄉國後於乾坤干(（)）jiānxàgzhèü0123456789.,，。 \n\t３５％"))

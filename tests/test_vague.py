@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.check import Context, run_rules
-from jixiao.report import parse_text
+from jixiao.rules.subject import Context, run_rules
+from jixiao.model.report import parse_text
 
 INDICATORS = [("数量指标", "改造农户数量", "户"), ("质量指标", "工程验收合格率", "%"),
               ("时效指标", "资金拨付及时率", "%"), ("成本指标", "项目总成本", "万元"),

@@ -1,6 +1,6 @@
 """Claims: the relations a report's text asserts between its figures, extracted but not judged.
 
-Extraction is kept apart from verification (jixiao.verify), as statcheck keeps them apart: an
+Extraction is kept apart from verification (jixiao.claims.verify), as statcheck keeps them apart: an
 extractor only says "this stated figure should equal that operation on those figures"; whether
 it does is decided later, with the tolerance of the stated precision.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..report import Report
+from ..model.report import Report
 from .context import Facts
 
 OPS = ("ratio", "sum", "count", "product", "mean", "equal", "grade", "over", "plausible", "unit", "year")
@@ -46,8 +46,9 @@ class Claim:
 
 def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:
     """Every claim of every kind, in order of position."""
-    from . import (breakdowns, conflicts, funds, grades, namelists, products, rates, shares, totals, units, weights,
-                   years)
+    from . import (
+        breakdowns, conflicts, funds, grades, namelists, products, rates, shares, totals, units, weights, years
+    )
 
     facts = facts or Facts(report)
     claims: list[Claim] = []

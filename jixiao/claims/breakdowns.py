@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..tolerance import sum_consistent
 from . import Claim, Operand
 from .context import Facts, words
-from .prose import (Quantity, is_comparison, is_per_unit, names_total, open_brackets, paragraph_figures, pw,
-                    quantity)
+from .prose import Quantity, is_comparison, is_per_unit, names_total, open_brackets, paragraph_figures, pw, quantity
+from .tolerance import sum_consistent
 
 _CUE = re.compile(r"其中|如下[:：]?|分别(?:项目)?(?:为|是)")
 _ROLES = ("initial", "adjusted", "budget", "spent")

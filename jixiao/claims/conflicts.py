@@ -20,7 +20,7 @@ _OTHER_YEAR = re.compile(r"上年|去年|同期|以前年度")
 
 def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
     """Two statements of one quantity agree when the more precise rounds to the less precise."""
-    from ..tolerance import consistent
+    from .tolerance import consistent
     if da <= db:
         return consistent(a, da, b)
     return consistent(b, db, a)
@@ -99,6 +99,7 @@ def _source_restated(facts: Facts) -> list[Claim]:
 def _same_document(facts: Facts) -> list[Claim]:
     """The same document (呼财农指【2023】41号) said to allocate different amounts in different places."""
     from collections import Counter
+
     from .context import words
     w = words()
     docno = re.compile(w["document_number"])

@@ -10,9 +10,9 @@ from importlib import resources
 
 import yaml
 
-from ..figures import Figure
-from ..report import Report
-from ..structure import Sentence
+from ..model.figures import Figure
+from ..model.report import Report
+from ..model.structure import Sentence
 
 _SCOPE_TERMS = re.compile(r"基本支出|项目支出|人员经费|公用经费|“?三公”?经费|政府采购")
 _GENERIC_TITLE = re.compile(r"情况|概况|总体|基本|绩效目标|自评|问题|措施|结论|应用|评价|组织|方法|结果|部门|管理|整体|说明|分析|建议")
@@ -64,7 +64,7 @@ def _folded_labels(report: Report) -> list[Figure]:
     writes them (full-width, or traditional characters where textnorm folds them); offsets unchanged."""
     from dataclasses import replace
 
-    from ..figures import _label
+    from ..model.figures import _label
     folded = getattr(report, "folded", None)
     if not folded or folded == report.text:
         return report.figures

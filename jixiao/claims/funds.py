@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..tables import cell_value
-from ..tolerance import consistent
+from ..model.forms import BUDGET_ROLES, ROLE_NAMES, FundsBlock, funds_blocks
+from ..model.tables import cell_value
 from . import Claim, Operand
 from .context import Facts
-from .forms import BUDGET_ROLES, ROLE_NAMES, FundsBlock, funds_blocks
+from .tolerance import consistent
 
 
 def extract(facts: Facts) -> list[Claim]:
@@ -27,7 +27,7 @@ def _operand(block: FundsBlock, role: str, cell, unit: str = "") -> Operand:
 
 def _name(block: FundsBlock, role: str) -> str:
     k = block.roles.index(role)
-    from .forms import key
+    from ..model.forms import key
     return key(block.header[k]) or ROLE_NAMES[role]
 
 

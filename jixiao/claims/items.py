@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..tables import Table
+from ..model.tables import Table
 from .context import Facts, Sentence, words
 
 _NAME_COL = re.compile(r"项目名称|名称|项目")

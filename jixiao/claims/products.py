@@ -39,7 +39,7 @@ def _periodic(facts: Facts) -> list[Claim]:
 def _split_standard(facts: Facts) -> list[Claim]:
     """按2500元/户的标准，市级资金…（1000元/户），区级资金…（1500元/户）: the sources' prices make up the
     standard. Checked only when they add up; the text does not say the sources are all listed."""
-    from ..tolerance import consistent
+    from .tolerance import consistent
     claims = []
     for s in facts.sentences:
         prices = [i for i in s.figures if _price(facts, i) is not None]

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from . import Claim, Operand
-from . import breakdowns
+from . import Claim, Operand, breakdowns
 from .context import Facts
 from .prose import is_comparison, is_per_unit, names_total, paragraph_figures, pw, quantity
 

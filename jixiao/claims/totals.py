@@ -34,7 +34,7 @@ def _column_values(facts: Facts, table, col: str) -> list:
     out = []
     if table.ragged:
         return []  # rows with cells missing: the column cannot be read for sure
-    from ..tables import cell_kind
+    from ..model.tables import cell_kind
     for row in table.body_rows():
         if any(cell_kind(c.text) == "runon" for c in row):
             return []  # cells run together: which column holds what is unknown
@@ -50,7 +50,7 @@ def _column_values(facts: Facts, table, col: str) -> list:
 
 
 def _table_total_rows(facts: Facts) -> list[Claim]:
-    from .forms import funds_blocks
+    from ..model.forms import funds_blocks
     claims = []
     funds = [b.start for b in funds_blocks(facts)]
     for t in facts.report.tables:
@@ -77,7 +77,7 @@ def _table_total_rows(facts: Facts) -> list[Claim]:
 
 def _run_together(table) -> list[Claim]:
     """643.56252.18163.68: cells written with no separator; splitting them would be a guess."""
-    from ..tables import cell_kind
+    from ..model.tables import cell_kind
     return [Claim("A02", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end, None, 0, "",
                   [Operand("连写单元格", None, c.start, c.end)], kind="total")
             for row in table.rows for c in row if cell_kind(c.text) == "runon"]

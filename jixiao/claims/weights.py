@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..tables import FormCell, cell_value
+from ..model.forms import form_cells, form_words, funds_blocks, key
+from ..model.tables import FormCell, cell_value
 from . import Claim, Operand
 from .context import Facts
-from .forms import form_cells, form_words, funds_blocks, key
 
 
 def extract(facts: Facts) -> list[Claim]:

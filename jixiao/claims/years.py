@@ -3,7 +3,6 @@ earlier report's text), unless the words around the year mark it as history."""
 from __future__ import annotations
 
 import re
-
 from decimal import Decimal
 
 from . import Claim, Operand

@@ -1,9 +1,9 @@
 """Rules A01–A10: each reports the claims of its kind that the report's own figures contradict."""
 from __future__ import annotations
 
-from ..findings import make_finding
-from ..verify import Verdict, report_verdicts
+from ..claims.verify import Verdict, report_verdicts
 from . import rule
+from .findings import make_finding
 
 
 def verdicts(report, ctx) -> list[Verdict]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ..findings import make_finding
-from ..meta import place_words
-from ..textnorm import compact
-from ..numbering_defects import numbering_defects
-from ..reuse import WHOLE_REPORT, copy_segments, report_key
-from ..vague import find_vague
+from ..model.meta import place_words
+from ..read.textnorm import compact
+from ..reuse.index import WHOLE_REPORT, copy_segments, report_key
 from ..wordlists import indicators, load, stale_references
 from . import rule
+from .findings import make_finding
+from .numbering_defects import numbering_defects
+from .vague import find_vague
 
 
 def _where(report, pos: int) -> str:

@@ -1,0 +1,836 @@
+"""Text reused across reports (B03).
+
+Two indexes over every report given together (and any saved earlier): exact clause keys (digits
+masked, so copies with updated figures match) in a dict of postings, and MinHash LSH over character
+shingles of sentences, for copies that were edited a little; every LSH candidate is verified by
+exact comparison. MinHash signatures are computed for many sentences at once with numpy, and the
+LSH bands are numpy arrays (the candidates datasketch's MinHashLSH finds, without its per-sentence
+Python). Keying many reports and searching many reports run in forked processes (`jobs`): the
+index is only read by the search, so the workers share it. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
+never pickle, which runs code when loaded), written atomically; adding reports updates it in place.
+
+Each report keeps its town and year, so a report repeating its own town's other years is told
+apart from one copying another town, and the number of reports sharing a passage tells the
+genre's stock phrases from copying between two or three towns.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import re
+import struct
+import tempfile
+from bisect import bisect_left
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import JixiaoError
+from ..model.report import Report
+from ..read.textnorm import fold
+from .passages import MIN_CHARS, Clause, Passage, clauses, passages, place_names
+
+FORMAT_VERSION = 3      # 3: JSON + numpy arrays (2 was a pickle, refused)
+SNAPSHOT_VERSION = 1
+INDEX_MAGIC = b"JIXIAO-REUSE-INDEX\n"
+SNAPSHOT_FORMAT = "jixiao-reuse-results"
+SHINGLE = 5
+NUM_PERM = 32
+THRESHOLD = 0.8         # LSH: sentences this similar are candidates; a copy edited in a few words still is
+MIN_RUN = 20            # normalised characters a reused passage must have
+MAX_GAP = 40            # changed characters that still join two runs from the same sources
+MAX_SOURCES = 20        # a clause in more reports than this is a stock phrase; its sources are not listed
+MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is common, not verified one by one
+STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
+STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
+WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
+_PRIME = np.uint64((1 << 61) - 1)
+_rng = np.random.RandomState(1)
+_A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
+_B = _rng.randint(0, 1 << 31, size=NUM_PERM).astype(np.uint64)
+
+
+@dataclass
+class IndexedReport:
+    key: str
+    name: str
+    path: str
+    town: str | None
+    year: int | None
+    clauses: list[tuple[int, int, int]]          # start, end, clause key id
+    sentences: list[tuple[int, int, str]]        # start, end, normalised key (digits masked)
+    # what the keys were made with (place names masked), known while in memory only
+    masking: tuple | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class SourceSpan:
+    report: str       # IndexedReport.key
+    name: str
+    town: str | None
+    year: int | None
+    start: int
+    end: int
+
+
+@dataclass
+class Reuse:
+    """A passage of a report also found in other reports of the index."""
+
+    start: int
+    end: int
+    chars: int                                   # normalised characters shared
+    sources: list[SourceSpan] = field(default_factory=list)
+    reports_sharing: int = 0                     # this report included
+    kind: str = "copied"                         # "copied" | "own-years" | "stock"
+
+
+def report_key(report: Report) -> str:
+    return hashlib.sha1(report.text.encode("utf-8")).hexdigest()[:16]
+
+
+def signatures(keys: list[str]) -> np.ndarray:
+    """MinHash signatures of many strings at once: character 5-gram shingles, NUM_PERM hashes each.
+
+    All strings are hashed in one numpy pass: a rolling hash over their concatenation, the windows
+    that cross from one string into the next dropped, the minimum per string and permutation kept.
+    """
+    if not keys:
+        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+    padded = [k if len(k) >= SHINGLE else k + " " * (SHINGLE - len(k)) for k in keys]
+    lengths = np.fromiter((len(k) for k in padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(SHINGLE):
+        h = (h * np.uint64(1000003) + codes[i:i + n]) & np.uint64(0xFFFFFFFF)
+    ends = np.cumsum(lengths)
+    owner = np.repeat(np.arange(len(padded)), lengths)[:n]
+    valid = np.arange(n) + SHINGLE <= ends[owner]
+    h, owner = h[valid], owner[valid]
+    out = np.empty((len(keys), NUM_PERM), dtype=np.uint32)
+    step = 250_000
+    for lo in range(0, len(h), step):
+        x = h[lo:lo + step, None] * _A + _B                 # < 2**64: h < 2**32, _A and _B < 2**31
+        x = (x & _PRIME) + (x >> np.uint64(61))             # x mod (2**61 - 1), without a division
+        x -= _PRIME * (x >= _PRIME)
+        values = x.astype(np.uint32)                         # the low 32 bits, as `& 0xFFFFFFFF`
+        chunk_owner = owner[lo:lo + step]
+        first = np.flatnonzero(np.r_[True, chunk_owner[1:] != chunk_owner[:-1]])
+        mins = np.minimum.reduceat(values, first, axis=0)
+        rows = chunk_owner[first]
+        if lo == 0:
+            out[rows] = mins
+        else:
+            fresh = rows > owner[lo - 1]
+            out[rows[fresh]] = mins[fresh]
+            out[rows[~fresh]] = np.minimum(out[rows[~fresh]], mins[~fresh])
+    return out.astype(np.uint64)
+
+
+class _Bands:
+    """MinHash LSH over sentence signatures, as datasketch's MinHashLSH(threshold=THRESHOLD,
+    num_perm=NUM_PERM) finds candidates (the same bands, the same exact band equality), held in
+    numpy arrays: inserting is appending, a query is a binary search per band, and a forked
+    worker reads the arrays without copying them."""
+
+    BANDS, ROWS = 3, 10   # datasketch's optimal (b, r) for threshold 0.8 and 32 permutations
+
+    def __init__(self):
+        self.parts: list[np.ndarray] = []
+        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint64)
+        self.sorted: list[tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.sigs) + sum(len(p) for p in self.parts)
+
+    def add(self, sigs: np.ndarray) -> None:
+        self.parts.append(np.asarray(sigs, dtype=np.uint64))
+        self.sorted = None
+
+    def _band_keys(self, sigs: np.ndarray) -> list[np.ndarray]:
+        keys = []
+        for b in range(self.BANDS):
+            h = np.zeros(len(sigs), dtype=np.uint64)
+            for col in range(b * self.ROWS, (b + 1) * self.ROWS):
+                h = h * np.uint64(0x9E3779B97F4A7C15) + sigs[:, col] + np.uint64(1)
+            keys.append(h)
+        return keys
+
+    def freeze(self) -> None:
+        if self.parts:
+            self.sigs = np.concatenate([self.sigs, *self.parts])
+            self.parts = []
+        if self.sorted is None:
+            self.sorted = []
+            for h in self._band_keys(self.sigs):
+                order = np.argsort(h, kind="stable")
+                self.sorted.append((h[order], order))
+
+    def query(self, sigs: np.ndarray) -> list[np.ndarray]:
+        """For each row of sigs, the ids of the stored sentences sharing a band with it exactly."""
+        self.freeze()
+        out: list[list[np.ndarray]] = [[] for _ in range(len(sigs))]
+        for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
+            lo = np.searchsorted(keys, h, "left")
+            hi = np.searchsorted(keys, h, "right")
+            cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
+            for q in np.flatnonzero(hi > lo):
+                ids = order[lo[q]:hi[q]]
+                ids = ids[(self.sigs[ids, cols] == sigs[q, cols]).all(axis=1)]  # exact, as datasketch
+                out[q].append(ids)
+        return [np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64) for parts in out]
+
+
+class ReuseIndex:
+    def __init__(self):
+        self.version = FORMAT_VERSION
+        self.bands = _Bands()
+        self.first_sentence: dict[str, int] = {}   # report key -> id of its first sentence in self.bands
+        self.sentence_owner: list[str] = []         # sentence id -> report key
+        self.reports: dict[str, IndexedReport] = {}
+        self.key_ids: dict[str, int] = {}
+        self.keys: list[str] = []                   # key id -> key
+        self.postings: list[list[tuple[str, int]]] = []
+        self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    def __contains__(self, report: Report) -> bool:
+        return report_key(report) in self.reports
+
+    def known_towns(self) -> set[str]:
+        return {e.town for e in self.reports.values() if e.town}
+
+    def places_of(self, report: Report) -> frozenset[str]:
+        """The names of the towns of the report's county in the index: masked in its keys, so that
+        a passage copied from a neighbour with the neighbour's name left in still matches."""
+        return self.places.get(report.meta.county, frozenset())
+
+    def add(self, report: Report) -> bool:
+        """Index a report; False when the same text is indexed already."""
+        return self.add_many([report]) == 1
+
+    def add_many(self, reports: list[Report], jobs: int = 1) -> int:
+        """Index many reports at once; returns how many were new. With jobs > 1 the reports are
+        keyed (clauses, sentences, signatures) in forked processes; the index is the same."""
+        self.__dict__.pop("_crowded", None)
+        new, seen = [], set()
+        for report in reports:
+            key = report_key(report)
+            if key in self.reports or key in seen:
+                continue
+            seen.add(key)
+            new.append((key, report))
+        for _, r in new:
+            county = r.meta.county
+            self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
+        keyed = self._keyed([r for _, r in new], jobs)
+        for (key, report), (units, sentences, _) in zip(new, keyed):
+            ids, posted = [], set()
+            for start, end, text in units:
+                cid = self.key_ids.setdefault(text, len(self.key_ids))
+                if cid == len(self.postings):
+                    self.postings.append([])
+                    self.keys.append(text)
+                if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
+                    posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
+                    self.postings[cid].append((key, len(ids)))
+                ids.append((start, end, cid))
+            self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
+                                              ids, sentences, _masking(report, self.places_of(report)))
+        for key, _ in new:
+            self._add_sentences(key)
+        self.bands.add(np.concatenate([k[2] for k in keyed]) if keyed else signatures([]))
+        return len(new)
+
+    def _keyed(self, reports: list[Report], jobs: int) -> list[tuple[list, list, np.ndarray]]:
+        """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
+        sentences' signatures; in forked processes when jobs > 1 (only the keys come back)."""
+        jobs = max(1, min(jobs, len(reports) // 50))
+        if jobs > 1 and _can_fork():
+            global _SHARED
+            _SHARED = (self, reports)
+            try:
+                with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
+                    step = max(1, min(100, len(reports) // (4 * jobs)))
+                    parts = pool.map(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)])
+            finally:
+                _SHARED = None
+            return [k for part in parts for k in part]
+        return self._keyed_range(reports)
+
+    def _keyed_range(self, reports: list[Report]) -> list[tuple[list, list, np.ndarray]]:
+        out = []
+        for report in reports:
+            places = self.places_of(report)
+            units = [(c.start, c.end, c.key) for c in clauses(report, places=places)]
+            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]
+            out.append((units, sentences))
+        sigs = signatures([s[2] for _, sentences in out for s in sentences])
+        bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
+        return [(units, sentences, sigs[lo:hi]) for (units, sentences), lo, hi in zip(out, bounds, bounds[1:])]
+
+    def _add_sentences(self, key: str) -> None:
+        self.first_sentence[key] = len(self.sentence_owner)
+        self.sentence_owner += [key] * len(self.reports[key].sentences)
+
+    def save(self, path: str | Path) -> None:
+        """Write the index as data: magic line, header length, JSON header, raw little-endian arrays.
+        The LSH tables are not written: they are rebuilt from the saved signatures on load."""
+        entries = list(self.reports.values())
+        clause_rows = np.array([c for e in entries for c in e.clauses], dtype="<i8").reshape(-1, 3)
+        self.bands.freeze()
+        arrays = {"clauses": clause_rows, "signatures": self.bands.sigs.astype("<u8")}
+        meta = {"format": "jixiao-reuse-index", "version": FORMAT_VERSION, "num_perm": NUM_PERM, "shingle": SHINGLE,
+                "threshold": THRESHOLD,
+                "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
+                             "clauses": len(e.clauses), "sentences": [list(s) for s in e.sentences]} for e in entries],
+                "keys": self.keys,
+                "places": sorted([county, sorted(names)] for county, names in self.places.items()
+                                 if county is not None) + ([[None, sorted(self.places[None])]] if None in self.places else [])}
+        blobs, offset, layout = [], 0, {}
+        for name, array in arrays.items():
+            data = np.ascontiguousarray(array).tobytes()
+            layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "nbytes": len(data)}
+            blobs.append(data)
+            offset += len(data)
+        meta["arrays"] = layout
+        header = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        _write_atomic(Path(path), [INDEX_MAGIC, struct.pack("<Q", len(header)), header, *blobs])
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReuseIndex":
+        """Read a saved index; anything else (an older version, a pickle, a crafted or damaged file)
+        is refused with a one-line JixiaoError — nothing in the file is ever executed."""
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise JixiaoError(f"{path}: reuse index not found") from None
+        except OSError as exc:
+            raise JixiaoError(f"{path}: cannot read the reuse index ({exc.strerror or type(exc).__name__})") from None
+        if data[:1] == b"\x80":
+            raise JixiaoError(f"{path}: an old reuse index (pickle, format 2) is not loaded, as pickle can run code; "
+                              f"rebuild it with `jixiao index build`")
+        if not data.startswith(INDEX_MAGIC):
+            raise JixiaoError(f"{path}: not a readable reuse index (not a jixiao index file)")
+        try:
+            return cls._from_bytes(data, path)
+        except JixiaoError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — a damaged or crafted file
+            raise JixiaoError(f"{path}: not a readable reuse index ({type(exc).__name__})") from None
+
+    @classmethod
+    def _from_bytes(cls, data: bytes, path) -> "ReuseIndex":
+        start = len(INDEX_MAGIC)
+        (size,) = struct.unpack_from("<Q", data, start)
+        body = start + 8 + size
+        if body > len(data):
+            raise ValueError("header beyond the end of the file")
+        meta = json.loads(data[start + 8:body].decode("utf-8"))
+        if not isinstance(meta, dict) or meta.get("format") != "jixiao-reuse-index":
+            raise ValueError("no format")
+        if meta.get("version") != FORMAT_VERSION or meta.get("num_perm") != NUM_PERM or meta.get("shingle") != SHINGLE:
+            raise JixiaoError(f"{path}: reuse index of format version {str(meta.get('version'))[:10]}, this jixiao "
+                              f"reads version {FORMAT_VERSION}; rebuild it with `jixiao index build`")
+        arrays = {}
+        for name, dtype in (("clauses", "<i8"), ("signatures", "<u8")):
+            spec = meta["arrays"][name]
+            shape = tuple(int(x) for x in spec["shape"])
+            lo, n = body + int(spec["offset"]), int(spec["nbytes"])
+            if spec["dtype"] != dtype or lo < body or n != 8 * int(np.prod(shape)) or lo + n > len(data) \
+                    or len(shape) != 2 or shape[1] != {"clauses": 3, "signatures": NUM_PERM}[name]:
+                raise ValueError(f"array {name} does not fit the file")
+            arrays[name] = np.frombuffer(data, dtype=dtype, count=n // 8, offset=lo).reshape(shape)
+        index = cls()
+        index.keys = [str(k) for k in meta["keys"]]
+        index.key_ids = {k: i for i, k in enumerate(index.keys)}
+        if len(index.key_ids) != len(meta["keys"]):
+            raise ValueError("duplicate keys")
+        index.postings = [[] for _ in index.key_ids]
+        index.places = {(None if county is None else str(county)): frozenset(str(n) for n in names)
+                        for county, names in meta["places"]}
+        rows = arrays["clauses"].tolist()
+        at, pending = 0, []
+        for r in meta["reports"]:
+            n = int(r["clauses"])
+            clauses = [(int(a), int(b), int(c)) for a, b, c in rows[at:at + n]]
+            if len(clauses) != n or any(not 0 <= c < len(index.postings) or not 0 <= a <= b for a, b, c in clauses):
+                raise ValueError("clauses do not fit")
+            at += n
+            key = str(r["key"])
+            posted = set()
+            for k, (_, _, cid) in enumerate(clauses):
+                if cid not in posted:  # as add_many: a report's first occurrence of each clause
+                    posted.add(cid)
+                    index.postings[cid].append((key, k))
+            sentences = [(int(a), int(b), str(t)) for a, b, t in r["sentences"]]
+            year = r["year"]
+            index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
+                                               None if r["town"] is None else str(r["town"]),
+                                               None if year is None else int(year), clauses, sentences)
+            index._add_sentences(key)
+        if at != len(rows) or len(index.sentence_owner) != len(arrays["signatures"]):
+            raise ValueError("arrays do not match the reports")
+        index.bands.add(arrays["signatures"].astype(np.uint64))
+        return index
+
+    def reuse(self, report: Report) -> list[Reuse]:
+        """Passages of `report` found in other indexed reports, merged into maximal runs."""
+        own = report_key(report)
+        stored = self._stored(report, own)
+        if stored is not None:  # an indexed report, keyed the same way: its keys are known already
+            units = [Clause(start, end, self.keys[cid]) for start, end, cid in stored.clauses]
+            cids = [cid for _, _, cid in stored.clauses]
+        else:
+            units = clauses(report, places=self.places_of(report))
+            cids = [self.key_ids.get(c.key) for c in units]
+        matched: list[dict[str, tuple[int, int]]] = []
+        common: list[bool] = []
+        for c, cid in zip(units, cids):
+            found: dict[str, tuple[int, int]] = {}
+            for rkey, k in (self.postings[cid] if cid is not None else ()):
+                if rkey != own and rkey not in found:
+                    if len(found) == MAX_SOURCES:
+                        break
+                    start, end, _ = self.reports[rkey].clauses[k]
+                    found[rkey] = (start, end)
+            common.append(len(found) >= MAX_SOURCES)
+            matched.append(found)
+        self._near(report, own, units, matched, common, stored)
+        return self._runs(report, units, matched, common)
+
+    def _stored(self, report: Report, own: str) -> IndexedReport | None:
+        """The index's entry for this report when its keys would come out the same now: the same
+        text and place names, and no town added to its county since that occurs in its text."""
+        entry = self.reports.get(own)
+        if entry is None or entry.masking is None:
+            return None
+        meta, places = entry.masking
+        now = _masking(report, self.places_of(report))
+        if now[0] != meta:
+            return None
+        if now[1] != places and any(fold(n) in report.folded for n in now[1] - places):
+            return None
+        return entry
+
+    def reuse_many(self, reports: list[Report], jobs: int = 1) -> list[list[Reuse]]:
+        """reuse() of each report, in `jobs` forked processes: the index is only read, so the
+        workers share it with this process (copy-on-write) and nothing is sent but the results.
+        Gives exactly what reuse() gives one by one, in the same order."""
+        jobs = max(1, min(jobs, len(reports)))
+        if jobs == 1 or not _can_fork():
+            return [self.reuse(r) for r in reports]
+        self.bands.freeze()  # before forking, so that no worker builds the band tables again
+        global _SHARED
+        _SHARED = (self, reports)
+        try:
+            with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
+                chunk = max(1, min(64, len(reports) // (8 * jobs)))
+                return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
+        finally:
+            _SHARED = None
+
+    def _near(self, report: Report, own: str, units, matched, common, stored: IndexedReport | None = None) -> None:
+        """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
+
+        Sentences already matched exactly are skipped; a sentence with more candidates than
+        MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
+        """
+        if stored is not None:
+            sentences = [Passage(start, end, "", masked, -1, -1) for start, end, masked in stored.sentences]
+        else:
+            sentences = passages(report, MIN_CHARS, self.places_of(report))
+        starts = [c.start for c in units]
+        inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
+        crowded = self.__dict__.setdefault("_crowded", set())
+        todo = [(j, p, ks) for j, (p, ks) in enumerate(zip(sentences, inside)) if ks and not all(matched[k] for k in ks)]
+        for _, p, ks in todo:
+            if p.masked in crowded:
+                for k in ks:
+                    common[k] = True
+        todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
+        sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
+        for (_, p, ks), ids in zip(todo, self.bands.query(sigs)):
+            if len(ids) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
+                crowded.add(p.masked)
+                for k in ks:
+                    common[k] = True
+                continue
+            owners = [self.sentence_owner[i] for i in ids.tolist()]
+            others = sorted(f"{o}:{i - self.first_sentence[o]}" for o, i in zip(owners, ids.tolist()) if o != own)
+            if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
+                for k in ks:
+                    common[k] = True
+                continue
+            for cand in others:
+                rkey, k = cand.rsplit(":", 1)
+                start, end, other = self.reports[rkey].sentences[int(k)]
+                if not _same(p.masked, other):
+                    continue
+                for k in ks:
+                    if rkey not in matched[k] and len(matched[k]) < MAX_SOURCES:
+                        matched[k][rkey] = (start, end)
+
+    def _signatures(self, own: str, sentences, which: list[int]) -> np.ndarray:
+        """Signatures of sentences[j] for j in which: those saved in the index when the report is
+        indexed with the same sentence keys, else computed."""
+        entry = self.reports.get(own)
+        if entry is not None and len(entry.sentences) == len(sentences) \
+                and all(s[2] == p.masked for s, p in zip(entry.sentences, sentences)):
+            self.bands.freeze()
+            return self.bands.sigs[self.first_sentence[own] + np.asarray(which, dtype=np.int64)]
+        return signatures([sentences[j].masked for j in which])
+
+    def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
+        runs: list[Reuse] = []
+        current: Reuse | None = None
+        current_keys: set[str] = set()
+        current_common = False
+        flags: list[bool] = []
+        for c, found, is_common in zip(units, matched, common):
+            keys = set(found)
+            joinable = current is not None and keys & current_keys and not _between(report.text, current.end, c.start)
+            if joinable:
+                current.end = c.end
+                current.chars += len(c.key)
+                current_keys &= keys
+                current_common = current_common or is_common
+                for src in current.sources:
+                    if src.report in found:
+                        src.end = max(src.end, found[src.report][1])
+                current.sources = [s for s in current.sources if s.report in current_keys]
+                flags[-1] = current_common
+                continue
+            if current is not None:
+                runs.append(current)
+            current, current_keys, current_common = None, set(), False
+            if keys:
+                current = Reuse(c.start, c.end, len(c.key), [
+                    SourceSpan(k, self.reports[k].name, self.reports[k].town, self.reports[k].year, *found[k])
+                    for k in sorted(keys, key=lambda k: (self.reports[k].name, k))])
+                current_keys, current_common = keys, is_common
+                flags.append(is_common)
+        if current is not None:
+            runs.append(current)
+        runs, flags = _join_gaps(report, runs, flags)
+        corpus = len(self.reports) + (0 if report_key(report) in self.reports else 1)
+        out = []
+        for run, is_common in zip(runs, flags):
+            if run.chars < MIN_RUN:
+                continue
+            run.reports_sharing = 1 + len(run.sources)
+            towns = {s.town for s in run.sources}
+            if is_common or (run.reports_sharing >= STOCK_MIN_REPORTS
+                             and run.reports_sharing >= STOCK_MIN_SHARE * corpus):
+                run.kind = "stock"
+            elif report.meta.town and towns == {report.meta.town}:
+                run.kind = "own-years"
+            out.append(run)
+        return out
+
+
+_SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
+
+
+@contextmanager
+def _frozen():
+    """Objects that exist at the fork are left out of the workers' garbage collections: a
+    collection would visit (and so copy, page by page) the whole inherited index in each worker."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    """A pool needs fork (the workers share the index) and a process allowed children (not a
+    daemonic worker of another pool); otherwise the work runs here, with the same results."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+
+
+def _masking(report: Report, places: frozenset[str]) -> tuple:
+    """What a report's keys depend on besides its text: its place names and its county's."""
+    m = report.meta
+    return (m.unit, m.town, m.county, m.city), places
+
+
+def _keyed_at(span: tuple[int, int]) -> list[tuple[list, list, np.ndarray]]:
+    index, reports = _SHARED
+    return index._keyed_range(reports[span[0]:span[1]])
+
+
+def _reuse_at(k: int) -> list[Reuse]:
+    index, reports = _SHARED
+    return index.reuse(reports[k])
+
+
+def _between(text: str, lo: int, hi: int) -> bool:
+    """Is there text (not just punctuation and space) between two clauses?"""
+    from .passages import normalise
+    return bool(normalise(text[lo:hi]))
+
+
+def _join_gaps(report: Report, runs: list[Reuse], flags: list[bool]) -> tuple[list[Reuse], list[bool]]:
+    """Join runs from the same sources separated by a little changed text (updated wording)."""
+    from .passages import normalise
+    out: list[Reuse] = []
+    out_flags: list[bool] = []
+    for run, flag in zip(runs, flags):
+        prev = out[-1] if out else None
+        if prev is not None and {s.report for s in prev.sources} == {s.report for s in run.sources} \
+                and len(normalise(report.text[prev.end:run.start])) <= MAX_GAP:
+            prev.end = run.end
+            prev.chars += run.chars
+            for a, b in zip(prev.sources, run.sources):
+                a.end = max(a.end, b.end)
+            out_flags[-1] = out_flags[-1] or flag
+            continue
+        out.append(run)
+        out_flags.append(flag)
+    return out, out_flags
+
+
+def shared_with(report: Report, reuses: list[Reuse]) -> dict[str, float]:
+    """For each other report, the share of this report's text found in it."""
+    from .passages import normalise
+    total = len(normalise(report.text)) or 1
+    per: dict[str, int] = {}
+    for r in reuses:
+        if r.kind == "stock":
+            continue
+        for s in r.sources:
+            per[s.report] = per.get(s.report, 0) + r.chars
+    return {k: v / total for k, v in per.items()}
+
+
+def _same(a: str, b: str) -> bool:
+    """Verify a candidate: the sentences agree exactly, or differ only in a small part."""
+    if a == b:
+        return True
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    matched = sum(block.size for block in sm.get_matching_blocks() if block.size >= 4)
+    return matched >= 0.8 * max(len(a), len(b))
+
+
+@dataclass
+class ReportEntry:
+    """What a finding needs to name another report."""
+
+    key: str
+    name: str
+    town: str | None
+    year: int | None
+
+
+@dataclass
+class ReuseSnapshot:
+    """One report's reuse, computed once by the batch from the full index, for its town's notebook:
+    loading this is cheap where loading an index of thousands of reports is not."""
+
+    key: str
+    runs: list[Reuse]
+    reports: dict[str, ReportEntry]     # the reports its runs name
+    towns: list[str]                    # town names of the corpus found in this report's text
+    size: int                           # reports in the index
+
+    def __len__(self) -> int:
+        return self.size
+
+    def reuse(self, report: Report) -> list[Reuse]:
+        if report_key(report) != self.key:
+            raise JixiaoError(f"{report.path}: the saved reuse results are for another report")
+        return self.runs
+
+    def known_towns(self) -> set[str]:
+        return set(self.towns)
+
+    def save(self, path: str | Path) -> None:
+        """JSON with a format name and version: data only, readable by any tool."""
+        data = {"format": SNAPSHOT_FORMAT, "version": SNAPSHOT_VERSION, "key": self.key, "size": self.size,
+                "towns": list(self.towns), "reports": {k: asdict(v) for k, v in sorted(self.reports.items())},
+                "runs": [asdict(r) for r in self.runs]}
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        _write_atomic(Path(path), [text.encode("utf-8")])
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ReuseSnapshot":
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise JixiaoError(f"{path}: cannot read the reuse results ({exc.strerror or type(exc).__name__})") from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+                raise ValueError("no format")
+        except Exception as exc:  # noqa: BLE001
+            raise JixiaoError(f"{path}: not readable reuse results ({type(exc).__name__})") from None
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise JixiaoError(f"{path}: reuse results of format version {str(data.get('version'))[:10]}, this jixiao "
+                              f"reads version {SNAPSHOT_VERSION}; run the batch again")
+        try:
+            runs = [Reuse(int(r["start"]), int(r["end"]), int(r["chars"]),
+                          [SourceSpan(str(s["report"]), str(s["name"]), _opt_str(s["town"]), _opt_int(s["year"]),
+                                      int(s["start"]), int(s["end"])) for s in r["sources"]],
+                          int(r["reports_sharing"]), str(r["kind"])) for r in data["runs"]]
+            reports = {str(k): ReportEntry(str(v["key"]), str(v["name"]), _opt_str(v["town"]), _opt_int(v["year"]))
+                       for k, v in data["reports"].items()}
+            return cls(str(data["key"]), runs, reports, [str(t) for t in data["towns"]], int(data["size"]))
+        except Exception as exc:  # noqa: BLE001
+            raise JixiaoError(f"{path}: not readable reuse results ({type(exc).__name__})") from None
+
+
+def _opt_str(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def _opt_int(v) -> int | None:
+    return None if v is None else int(v)
+
+
+def _write_atomic(path: Path, parts: list[bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in parts:
+                fh.write(part)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_reuse(path: str | Path) -> "ReuseIndex | ReuseSnapshot":
+    """A saved index (`jixiao index build`) or one report's saved reuse results (the batch's), told
+    apart by the file's first bytes, not its name."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(INDEX_MAGIC))
+    except OSError:
+        head = b""
+    return ReuseSnapshot.load(path) if head.lstrip()[:1] == b"{" else ReuseIndex.load(path)
+
+
+def snapshot(index: ReuseIndex, report: Report) -> ReuseSnapshot:
+    runs = index.reuse(report)
+    named = {s.report for r in runs for s in r.sources}
+    towns = sorted({e.town for e in index.reports.values() if e.town and e.town in report.text})
+    return ReuseSnapshot(report_key(report), runs,
+                         {k: ReportEntry(k, index.reports[k].name, index.reports[k].town, index.reports[k].year)
+                          for k in sorted(named)}, towns, len(index))
+
+
+def build_index(reports: list[Report], index: ReuseIndex | None = None) -> ReuseIndex:
+    index = index or ReuseIndex()
+    index.add_many(reports)
+    return index
+
+
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_YEARLIKE = re.compile(r"(?:19|20)\d\d(?=年|$)")
+_NAME = re.compile(r"(?<![全各每本该个两三四五六七八九十])[^\W\d_一二三四五六七八九十两几各全每本该个]{2}村(?![级委民集干组])")
+_GENERIC_VILLAGE = {"行政村", "自然村", "贫困村", "建制村", "示范村", "重点村", "出列村", "脱贫村", "试点村", "中心村",
+                    "空心村", "美丽村", "农村", "乡村", "城村", "新村", "各村", "全村", "该村", "本村", "到村", "驻村",
+                    "进村", "在村", "个村", "镇村", "乡村", "县村", "区村"}
+_CODE = re.compile(r"\[\d+\]|〔\d+〕|\d+号")
+_LABEL = re.compile(r"[^\s:：,，。;；|]{1,10}[:：]")
+
+
+def _figures(text: str) -> set[str]:
+    """The figures of a passage that say something specific: amounts, counts, rates (not years)."""
+    out = set()
+    folded = _CODE.sub(lambda m: " " * len(m.group(0)), fold(text))  # codes and document numbers
+    for m in _FIGURE.finditer(folded):
+        token = m.group(0)
+        if _YEARLIKE.match(folded, m.start()) or len(token) < 2 or token in ("100", "100.0", "100.00"):
+            continue  # years, list numbers and 100% say nothing specific
+        out.add(token.rstrip("0").rstrip(".") if "." in token else token)
+    return out
+
+
+def _names(text: str) -> set[str]:
+    return {m.group(0) for m in _NAME.finditer(text) if m.group(0)[-3:] not in _GENERIC_VILLAGE
+            and m.group(0)[-2:] not in _GENERIC_VILLAGE}
+
+
+def copy_evidence(here: str, there: str | None) -> tuple[str, str]:
+    """What a passage shared with another report shares: ("specifics", what) when figures or names
+    recur with it (a copy); else the genre's stock: ("labels", what) a form's field labels,
+    ("differing", what) a sentence pattern filled in with other figures, ("generic", what) wording
+    that names nothing and states no figure.
+
+    `there` is the other report's passage, None when that report is not at hand (a saved index)."""
+    from .passages import normalise
+
+    if len(normalise(_LABEL.sub("", here))) < MIN_RUN:
+        return "labels", "共有的只是表格栏目名称（单位名称、联系人、填报日期等），属表格格式"
+    figs, names = _figures(here), _names(here)
+    if there is None:
+        if figs or names:
+            listed = "、".join(sorted(names)[:3] + sorted(figs)[:4])
+            return "specifics", f"含具体内容（{listed}）"
+        return "generic", "不含具体数字或名称，属通用表述"
+    same_figs = figs & _figures(there)
+    same_names = names & _names(there)
+    if same_figs or same_names:
+        listed = "、".join(sorted(same_names)[:3] + sorted(same_figs, key=lambda x: (len(x), x))[:5])
+        return "specifics", f"连具体内容也相同（{listed}）"
+    if figs:
+        return "differing", "句式相同而数字各不相同，属本类报告的通用模板"
+    return "generic", "不含具体数字或名称，属通用表述"
+
+
+def copy_segments(report: Report, start: int, end: int, there: str | None) -> list[tuple[int, int, str, str]]:
+    """A reused run cut into (start, end, how, what) pieces: how is "specifics" (copied with its
+    figures or names) or "template". Sentences with other figures and form labels are template;
+    the generic sentences between them go with a neighbouring copied sentence if there is one."""
+    bounds = sorted({start, end} | {s.start for s in report.sentences if start < s.start < end}
+                    | {p.start for p in report.paragraphs if start < p.start < end})
+    pieces = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        if report.text[lo:hi].strip():
+            pieces.append((lo, hi, *copy_evidence(report.text[lo:hi], there)))
+    groups: list[list[tuple[int, int, str, str]]] = []
+    for piece in pieces:
+        stock = piece[2] in ("labels", "differing")
+        if groups and (groups[-1][-1][2] in ("labels", "differing")) == stock:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    result = []
+    for group in groups:
+        lo, hi = group[0][0], group[-1][1]
+        text = report.text[lo:hi]
+        lo += len(text) - len(text.lstrip())
+        hi -= len(text) - len(text.rstrip())
+        copied = [p for p in group if p[2] == "specifics"]
+        if copied:
+            what = copied[0][3]
+            for p in copied[1:]:
+                what = _merge_listed(what, p[3])
+            result.append((lo, hi, "specifics", what))
+        else:
+            kinds = {p[2] for p in group}
+            what = next(p[3] for p in group if p[2] == ("differing" if "differing" in kinds else group[0][2]))
+            result.append((lo, hi, "template", what))
+    return result
+
+
+def _merge_listed(a: str, b: str) -> str:
+    """Two "连具体内容也相同（x、y）" messages as one list."""
+    inner = lambda s: s[s.find("（") + 1:s.rfind("）")].split("、") if "（" in s else []
+    items = list(dict.fromkeys(inner(a) + inner(b)))[:8]
+    head = a[:a.find("（")] if "（" in a else a
+    return f"{head}（{'、'.join(items)}）"

@@ -1,0 +1,163 @@
+"""Passages of a report for text comparison: sentences keyed by their normalised text.
+
+The key drops what differs between copies without changing what they say: whitespace,
+full/half width, a leading list number, the closing punctuation. `masked` also replaces every
+run of digits, so that templated sentences that differ only in their figures compare equal.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model.report import Report
+from ..read.textnorm import fold
+
+_LEAD = re.compile(r"\s*(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．]|[①-⑳])\s*[、.．]?\s*")
+_DROP = re.compile(r"[\s\u3000，,。.；;：:、！!？?“”\"'‘’（）()《》〈〉【】\[\]…—\-·]")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+_CLAUSE = re.compile(r"[，,。；;：:！!？?\n]")
+
+MIN_CHARS = 15
+
+
+@dataclass(frozen=True)
+class Passage:
+    start: int  # source span, the leading list number excluded
+    end: int
+    key: str
+    masked: str
+    paragraph: int
+    sentence: int
+
+
+def normalise(text: str) -> str:
+    return _DROP.sub("", fold(text))
+
+
+def _prose_paragraphs(report: Report) -> set[int]:
+    """Paragraphs with sentence punctuation: titles, headings and signature lines are not prose."""
+    return {p.index for p in report.paragraphs if _CLAUSE.search(p.text)}
+
+
+def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] = frozenset()) -> list[Passage]:
+    """Prose sentences of at least min_chars normalised characters (computed once per report).
+
+    `places`: other towns' names, masked in the keys like the report's own (see own_names)."""
+    cache = report.__dict__.setdefault("_passages", {})
+    if (min_chars, places) not in cache:
+        cache[(min_chars, places)] = _passages(report, min_chars, places)
+    return cache[(min_chars, places)]
+
+
+def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Passage]:
+    out = []
+    prose = _prose_paragraphs(report)
+    for s in report.sentences:
+        if s.paragraph not in prose:
+            continue
+        raw = report.text[s.start:s.end]
+        lead = _LEAD.match(raw)
+        start = s.start + (lead.end() if lead else 0)
+        while start < s.end and report.text[start] in " \t\u3000":
+            start += 1
+        end = s.end
+        key = normalise(report.text[start:end])
+        if len(key) < min_chars:
+            continue
+        masked = _DIGITS.sub("0", _DROP.sub("", _mask_names(report, report.folded[start:end], places)))
+        out.append(Passage(start, end, key, masked, s.paragraph, s.index))
+    return out
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause (or a run of short clauses) of a sentence: the unit compared across reports."""
+
+    start: int
+    end: int
+    key: str
+
+
+def clauses(report: Report, min_chars: int = 8, places: frozenset[str] = frozenset()) -> list[Clause]:
+    """Clauses of the prose sentences, short ones joined to a neighbour, each at least min_chars long.
+
+    The key has digits masked, so a clause copied with its figures updated still matches.
+    """
+    cache = report.__dict__.setdefault("_clauses", {})
+    if (min_chars, places) not in cache:
+        cache[(min_chars, places)] = _clauses(report, min_chars, places)
+    return cache[(min_chars, places)]
+
+
+def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Clause]:
+    out: list[Clause] = []
+    text, folded = report.text, report.folded
+    prose = _prose_paragraphs(report)
+    for s in report.sentences:
+        if s.paragraph not in prose:
+            continue
+        bounds = [m.end() for m in _CLAUSE.finditer(text, s.start, s.end)]
+        if not bounds or bounds[-1] != s.end:
+            bounds.append(s.end)
+        first = len(out)
+        start = s.start
+        for end in bounds:
+            if len(_DROP.sub("", folded[start:end])) < min_chars:
+                continue  # too short alone: it joins the next clause
+            lead = _LEAD.match(folded, start, end)
+            begin = lead.end() if lead else start
+            out.append(Clause(begin, end, clause_key(_mask_names(report, folded[begin:end], places), folded=True)))
+            start = end
+        if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
+            last = out[-1]
+            out[-1] = Clause(last.start, s.end,
+                             clause_key(_mask_names(report, folded[last.start:s.end], places), folded=True))
+    return out
+
+
+MASK_MIN_WORDS = 15
+
+
+def place_names(*names: str | None) -> set[str]:
+    """Names to mask for these places: each name and, for a town or county, its stem."""
+    out = {n for n in names if n and len(n) >= 2}
+    out |= {n[:-1] for n in names if n and len(n) >= 3 and n[-1] in "镇乡县区市"}
+    return out
+
+
+def own_names(report: Report, places: frozenset[str] = frozenset()) -> re.Pattern | None:
+    """The report's own place names and `places`, longest first: masked in keys, so that a sentence
+    copied from another town with only the name changed, or with the other town's name left in,
+    still matches."""
+    cache = report.__dict__.setdefault("_own_names", {})
+    if places not in cache:
+        m = report.meta
+        names = place_names(m.unit, m.town, m.county, m.city) | set(places)
+        names = sorted({fold(n) for n in names}, key=len, reverse=True)
+        cache[places] = re.compile("|".join(map(re.escape, names))) if names else None
+    return cache[places]
+
+
+def _mask_names(report: Report, folded: str, places: frozenset[str] = frozenset()) -> str:
+    pattern = own_names(report, places)
+    return pattern.sub("某", folded) if pattern is not None else folded
+
+
+def clause_key(raw: str, folded: bool = False) -> str:
+    """A clause's key: digits masked when enough words remain to make the clause distinctive.
+
+    "报废处置老旧电脑、打印机等资产17项，均按程序报县财政局审批" copied with 9 for 17 still matches;
+    "年初预算1486.20万元" is a formula of the genre: it matches only with the same figure.
+    """
+    key = _DROP.sub("", raw) if folded else normalise(raw)
+    masked = _DIGITS.sub("0", key)
+    return masked if len(masked) - masked.count("0") >= MASK_MIN_WORDS else key
+
+
+def shingles(key: str, n: int = 3) -> set[str]:
+    return {key[i:i + n] for i in range(max(1, len(key) - n + 1))}
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0

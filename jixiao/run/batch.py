@@ -1,0 +1,561 @@
+"""Run the audit notebook for every township: the reuse index once, one Papermill execution per
+town in parallel processes (Papermill changes the working directory, so no threads), HTML for
+reviewers, the spreadsheet, the county summary and the index page. A town that fails is listed
+with its error and its partial notebook kept; the others finish. Outputs are built in a staging
+folder and swapped in at the end, so a re-run replaces them whole.
+
+Safety of --out: it is only replaced when it is empty or holds jixiao's marker file (a folder of
+other files, the inputs, the current directory are refused); a lock beside it refuses a second
+batch on the same folder; staging folders of dead runs (no lock held) are removed at the next run;
+each town has a time limit (Papermill's execution timeout); worker processes die with the batch."""
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import JixiaoError
+from .params import ParamsError, TownParams, load_params
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+KERNEL_RETRIES = 1
+MARKER = ".jixiao-batch"             # in every output folder jixiao made: only such a folder is replaced
+TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit (Papermill execution_timeout)
+AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
+
+
+@dataclass
+class TownRun:
+    name: str
+    town: str | None = None
+    year: int | None = None
+    status: str = "ok"                  # "ok" | "failed"
+    error: str | None = None
+    counts: dict = field(default_factory=dict)
+    share: float | None = None
+    alert: bool = False
+    pages: list = field(default_factory=list)  # (label, relative href)
+
+
+def notebook_path(name: str) -> Path:
+    """The notebook templates: beside the package in a checkout, or set JIXIAO_NOTEBOOKS."""
+    base = Path(os.environ.get("JIXIAO_NOTEBOOKS", NOTEBOOKS))
+    path = base / name
+    if not path.is_file():
+        raise JixiaoError(f"{path}: notebook template not found (set JIXIAO_NOTEBOOKS to the notebooks folder)")
+    return path
+
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "present" / "templates"
+
+
+def page_header(title: str, links: list[tuple[str, str]]) -> str:
+    """The header of a page: its title and a line of links (label, relative href), all escaped."""
+    from ..present.views import text
+
+    nav = "".join(f'<a href="{text(href)}">{text(label)}</a>' for label, href in links)
+    return f'<header class="jx-head"><h1>{text(title)}</h1><nav class="jx-nav">{nav}</nav></header>'
+
+
+def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = None, header: str = "") -> None:
+    """A self-contained page: no remote script (require.js, MathJax, mermaid, widgets are not
+    loaded), no stderr output (warnings and logs are not for reviewers), `title` in <title>."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from ..files import write_atomic
+
+    exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
+    exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
+    exporter.exclude_input = no_input
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell.outputs = [_for_reviewers(o) if no_input else o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    nb.metadata.pop("widgets", None)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
+    write_atomic(target, body.encode("utf-8"))
+
+
+def _for_reviewers(output):
+    """An error as one escaped line for the reviewer's page (the traceback stays on the full page)."""
+    import nbformat
+
+    from ..present.views import text
+
+    if output.get("output_type") != "error":
+        return output
+    first = (str(output.get("evalue") or "").splitlines() or [""])[0][:300]
+    html = f'<p style="color:#c62828">这一步出错，本页其后的内容不完整：{text(output.get("ename"))}: {text(first)}</p>'
+    return nbformat.v4.new_output("display_data", data={"text/html": html})
+
+
+def town_title(params: TownParams) -> str:
+    return f"{params.town or params.name} {params.year or ''}年度 绩效自评报告审核".replace("  ", " ")
+
+
+def copy_source(params: TownParams, folder: Path) -> str | None:
+    """A copy of the source report beside the pages (report.txt / .docx / .pdf); its file name."""
+    source = Path(params.report)
+    if not source.is_file():
+        return None
+    name = "report" + source.suffix.lower()
+    shutil.copyfile(source, folder / name)
+    return name
+
+
+def _kernel_trouble(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__}: {exc}"
+    return any(s in text for s in ("Address already in use", "Kernel didn't respond", "Kernel died", "ZMQError",
+                                   "kernel died", "TimeoutError"))
+
+
+class TownTimeout(Exception):
+    """A town's notebook ran past the time limit."""
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return type(exc).__name__ == "CellTimeoutError" or "cell timed out" in str(exc)
+
+
+def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
+    """One Papermill run in this process's warm kernel (jixiao.run.engines), each cell limited to
+    `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
+    that runs too long is not retried."""
+    import papermill as pm
+
+    from .engines import ENGINE
+
+    for attempt in range(KERNEL_RETRIES + 1):
+        try:
+            pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
+                                engine_name=ENGINE,
+                                log_output=False, kernel_name="python3", start_timeout=120,
+                                execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            return
+        except pm.PapermillExecutionError:
+            raise
+        except Exception as exc:
+            if _timed_out(exc):
+                raise TownTimeout(f"took longer than {timeout:g} s, the time limit per town (--town-timeout)") from None
+            if attempt < KERNEL_RETRIES and _kernel_trouble(exc):
+                continue
+            raise
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def run_town(params: TownParams, staging: Path, index_path: Path, neighbours: tuple = (None, None),
+             review_path: Path | None = None, timeout: float | None = TOWN_TIMEOUT_S) -> TownRun:
+    """Execute the audit notebook for one town and render its pages; never raises.
+
+    neighbours: the previous and next town's (folder name, label), for the pages' links."""
+    try:
+        return _run_town(params, staging, index_path, neighbours, review_path, timeout)
+    except BaseException as exc:  # noqa: BLE001 — a town's failure is the town's, never the batch's
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TownRun(params.name, params.town, params.year, "failed", _cause(exc))
+
+
+def _cause(exc: BaseException) -> str:
+    first = _one_line(str(exc).splitlines()[0] if str(exc).strip() else "")
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: tuple, review_path: Path | None,
+              timeout: float | None) -> TownRun:
+    import papermill as pm
+
+    from ..files import write_atomic
+
+    run = TownRun(params.name, params.town, params.year)
+    folder = staging / params.name
+    folder.mkdir(parents=True, exist_ok=True)
+    notebook = folder / "audit.ipynb"
+    saved = folder / AUDIT
+    links = [("← 返回索引", "../index.html"), ("全县汇总", "../summary.html")]
+    for word, neighbour in zip(("上一个", "下一个"), neighbours):
+        if neighbour:
+            links.append((f"{word}：{neighbour[1]}", f"../{neighbour[0]}/review.html"))
+    try:
+        source = copy_source(params, folder)
+    except OSError:
+        source = None
+    if source:
+        links.append(("报告原文", source))
+    title = town_title(params)
+    try:
+        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
+        execute(notebook_path("audit.ipynb"), notebook,
+                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
+                 "index_path": str(index_path) if index_path else None,
+                 "review_path": str(review_path) if review_path else None}, timeout)
+    except pm.PapermillExecutionError as exc:
+        value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
+        where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
+        run.status, run.error = "failed", f"{exc.ename}: {value}" if value else f"{exc.ename} {where}"
+    except TownTimeout as exc:
+        run.status, run.error = "failed", str(exc)
+    except Exception as exc:  # kernel could not start, notebook missing…
+        run.status, run.error = "failed", _cause(exc)
+    if notebook.exists():
+        try:
+            to_html(notebook, folder / "full.html", no_input=False, title=f"{title}（含代码）",
+                    header=page_header(f"{title}（含代码）", links + [("审核页面", "review.html")]))
+            run.pages.append(("完整页面", f"{params.name}/full.html"))
+            to_html(notebook, folder / "review.html", no_input=True, title=title,
+                    header=page_header(title, links + [("完整页面（含代码）", "full.html")]))
+            if run.status == "ok":
+                run.pages.insert(0, ("审核页面", f"{params.name}/review.html"))
+        except Exception as exc:
+            run.status, run.error = "failed", run.error or f"HTML: {_cause(exc)}"
+        run.pages.append(("笔记本", f"{params.name}/audit.ipynb"))
+    if not (folder / "review.html").exists():  # the neighbours' links lead somewhere
+        from ..present.views import text
+        write_atomic(folder / "review.html", (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+                                              f'<title>{text(title)}</title></head><body>{page_header(title, links)}'
+                                              f'<p>处理失败：{text(run.error or "")}</p></body></html>\n').encode("utf-8"))
+    if source:
+        run.pages.append(("报告原文", f"{params.name}/{source}"))
+    if run.status == "ok" and saved.exists():
+        try:
+            from ..audit import Audit
+            audit = Audit.load(saved)
+            run.counts = audit.counts()
+            run.share = audit.reuse_summary["share"]
+            run.alert = run.share >= params.thresholds["boilerplate_share_alert"]
+        except Exception as exc:
+            run.status, run.error = "failed", f"unreadable audit: {_cause(exc)}"
+    elif run.status == "ok":
+        run.status, run.error = "failed", "the batch could not analyse the report"
+    return run
+
+
+def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None) -> list[str]:
+    """Read every report of every town and corpus once, index them once, and save each town's
+    Audit (jixiao.audit.analyse, run once per town) beside its notebook, which then only displays
+    it. Returns one line per file that could not be read or town that could not be analysed; such
+    a town's notebook computes its audit itself, so that its page shows the failure."""
+    from ..audit import analyse
+    from ..errors import failure_cause
+    from ..model.report import load_report
+    from ..read.ingest import expand_paths
+    from ..reuse.index import ReuseIndex, snapshot
+    from ..review import decisions, load_store
+    from ..rules.subject import Context
+
+    errors, reports = [], {}
+    files = [str(t.report) for t in towns] + [p for t in towns if t.corpus for p in expand_paths([t.corpus])]
+    for p in files:
+        key = str(Path(p).resolve())
+        if key in reports:
+            continue
+        try:
+            reports[key] = load_report(p)
+        except Exception as exc:  # noqa: BLE001 — the town's own notebook will report it
+            reports[key] = None
+            errors.append(f"{p}: {failure_cause(exc)}")
+    index = ReuseIndex()
+    index.add_many([r for r in reports.values() if r is not None])
+    marks = decisions(load_store(review_path)) if review_path else {}
+    for t in towns:
+        report = reports.get(str(Path(t.report).resolve()))
+        if report is None:
+            continue
+        others, skipped = [], []
+        for p in expand_paths([t.corpus]) if t.corpus else []:
+            key = str(Path(p).resolve())
+            if key == str(Path(t.report).resolve()):
+                continue
+            if reports.get(key) is None:
+                skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
+            else:
+                others.append(reports[key])
+        try:
+            audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
+                            review=marks)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{t.name}: {failure_cause(exc)}")
+            continue
+        audit.skipped = skipped
+        audit.save(staging / t.name / AUDIT)
+    return errors
+
+
+def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, scheduler: str | None = None,
+              progress: bool = True, review_path: str | Path | None = None,
+              town_timeout: float | None = TOWN_TIMEOUT_S) -> list[TownRun]:
+    """review_path: the reviewers' decisions (jixiao review import); by default PARAMS_DIR/review.json."""
+    params_dir, out_dir = Path(params_dir), Path(out_dir)
+    files = sorted(p for p in params_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if params_dir.is_dir() else []
+    if not files:
+        raise JixiaoError(f"{params_dir}: no parameters files (*.yaml); write them with `jixiao params REPORTS_DIR`")
+    towns, runs = [], []
+    for f, name in zip(files, unique_names(files)):
+        try:
+            t = load_params(f)
+            t.name = name
+            towns.append(t)
+        except ParamsError as exc:
+            runs.append(TownRun(name, status="failed", error=exc.cause))
+        except Exception as exc:  # noqa: BLE001 — a bad params file fails its own town only
+            runs.append(TownRun(name, status="failed", error=f"cannot read parameters ({type(exc).__name__})"))
+    out_dir = Path(os.path.abspath(out_dir))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    inputs = [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+    check_out_dir(out_dir, inputs)  # before the lock, so a refused --out leaves no lock file beside it
+    with BatchLock(out_dir):
+        check_out_dir(out_dir, inputs)  # again: another run may have changed it meanwhile
+        clean_stale(out_dir)
+        staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        (staging / MARKER).write_text("made by jixiao batch; this folder is replaced whole by the next batch\n",
+                                      encoding="utf-8")
+        try:
+            review = Path(review_path) if review_path else params_dir / "review.json"
+            review = review.resolve() if review.is_file() else None
+            analyse_towns(towns, staging, review)
+            runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout)
+            runs.sort(key=lambda r: r.name)
+            _retire_failed(runs, staging)
+            _finish(runs, staging)
+            fix_modes(staging)
+            _swap(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            if "jixiao.run.engines" in sys.modules:  # this process's warm kernel ends with the batch
+                sys.modules["jixiao.run.engines"].shutdown()
+    return runs
+
+
+def neighbours(towns: list[TownParams]) -> dict[str, tuple]:
+    """Each town's previous and next town in name order: (folder name, label) or None."""
+    ordered = sorted(towns, key=lambda t: t.name)
+    labels = [(t.name, f"{t.town or t.name}{t.year or ''}") for t in ordered]
+    return {t.name: (labels[k - 1] if k else None, labels[k + 1] if k + 1 < len(labels) else None)
+            for k, t in enumerate(ordered)}
+
+
+def fix_modes(folder: Path) -> None:
+    """Every output readable as the umask allows (0644 / 0755 under umask 022), whatever wrote it."""
+    from ..files import umask_mode
+
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(umask_mode(0o777) if path.is_dir() else umask_mode())
+
+
+def unique_names(files: list[Path]) -> list[str]:
+    """One output name per parameters file, even when two stems sanitise to the same name (or differ
+    only in case, for case-insensitive disks): the later file, in sorted order, gets a suffix."""
+    from .params import safe_name
+
+    names, taken = [], set()
+    for f in files:
+        base = safe_name(f.stem)
+        name, k = base, 2
+        while name.casefold() in taken:
+            name, k = f"{base}-{k}", k + 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(folder))
+        return True
+    except ValueError:
+        return False
+
+
+def check_out_dir(out_dir: Path, inputs: list[Path]) -> None:
+    """Refuse an --out that replacing would lose work: the current directory or one above it, a
+    folder holding the inputs, a symlink, a file, or a non-empty folder jixiao did not make."""
+    real = Path(os.path.realpath(out_dir))
+    if out_dir.is_symlink():
+        raise JixiaoError(f"--out {out_dir}: is a symbolic link; give the folder itself")
+    if _inside(Path.cwd(), real) or real == Path(real.anchor) or _inside(Path.home(), real):
+        raise JixiaoError(f"--out {out_dir}: is the current directory, your home or a folder above them; "
+                          f"refusing to replace it (give a new folder, e.g. --out outputs)")
+    for p in inputs:
+        if _inside(p, real):
+            raise JixiaoError(f"--out {out_dir}: holds the batch's inputs ({p.name}); refusing to replace it")
+    if real.exists():
+        if not real.is_dir():
+            raise JixiaoError(f"--out {out_dir}: is a file, not a folder")
+        try:
+            entries = [e.name for e in os.scandir(real)]
+        except OSError as exc:
+            raise JixiaoError(f"--out {out_dir}: cannot be listed ({exc.strerror})") from None
+        if entries and MARKER not in entries and set(entries) != {".gitkeep"}:
+            raise JixiaoError(f"--out {out_dir}: holds {len(entries)} file(s) that jixiao did not make (no {MARKER}); "
+                              f"refusing to replace it — give an empty or new folder")
+
+
+class BatchLock:
+    """An exclusive lock on --out (fcntl on a file beside it): a second batch on the same folder is
+    refused at once. The kernel drops the lock when the process dies, even by SIGKILL, so a lock
+    file left behind never blocks the next run."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir.parent / f".{out_dir.name}.lock"
+        self.fd: int | None = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not Unix: an exclusive create stands in for the lock
+            pass
+        except OSError:
+            holder = os.read(self.fd, 200).decode("utf-8", "replace").strip() or "?"
+            os.close(self.fd)
+            self.fd = None
+            raise JixiaoError(f"another batch is writing to {self.path.parent / self.path.name[1:-5]} "
+                              f"({holder}); wait for it to finish, or give another --out") from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing releases the lock; the empty file stays (removing it would race)
+            self.fd = None
+
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)$")
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove staging and old folders of earlier runs on out_dir. Called with the lock held, so
+    their runs are dead: a live run would hold the lock. A run killed between its two renames left
+    the previous outputs as an old folder and no out_dir: they are put back first."""
+    leftovers = []
+    for entry in sorted(out_dir.parent.iterdir()):
+        m = _LEFTOVER.match(entry.name)
+        if m and m["name"] == out_dir.name and int(m["pid"]) != os.getpid():
+            leftovers.append((m["kind"], entry))
+    for kind, entry in leftovers:
+        if kind == "old" and not out_dir.exists() and (entry / MARKER).exists():
+            os.replace(entry, out_dir)
+    removed = []
+    for kind, entry in leftovers:
+        if entry.exists():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _retire_failed(runs: list[TownRun], staging: Path) -> None:
+    """One list of towns for every output: a failed town's results (if its notebook wrote any before
+    failing) are renamed, so the summary, the spreadsheet and the index all leave it out alike."""
+    for r in runs:
+        saved = staging / r.name / AUDIT
+        if r.status != "ok" and saved.exists():
+            os.replace(saved, saved.with_name("audit.failed.json"))
+
+
+def _die_with_parent() -> None:
+    """Worker initialiser: on Linux, the kernel kills this worker when the batch dies (even by
+    SIGKILL); its notebook kernels then exit on their own (ipykernel polls its parent)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() == 1:  # the batch died before prctl took effect
+                os._exit(1)
+        except Exception:
+            pass
+
+
+def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
+             timeout=TOWN_TIMEOUT_S) -> list[TownRun]:
+    from tqdm import tqdm
+
+    near = neighbours(towns)
+
+    bar = tqdm(total=len(towns), desc="乡镇", unit="个", disable=not progress, file=sys.stderr)
+    out = []
+    if scheduler:
+        from .distributed import run_on_dask
+        for run in run_on_dask(scheduler, towns, staging, index_path, {t.name: (near[t.name], review, timeout) for t in towns}):
+            out.append(run)
+            bar.update()
+    elif jobs <= 1:
+        for t in towns:
+            out.append(run_town(t, staging, index_path, near[t.name], review, timeout))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_die_with_parent) as pool:
+            futures = {pool.submit(run_town, t, staging, index_path, near[t.name], review, timeout): t for t in towns}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    out.append(fut.result())
+                except Exception as exc:
+                    out.append(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
+                bar.update()
+    bar.close()
+    return out
+
+
+def _finish(runs: list[TownRun], staging: Path) -> None:
+    """The spreadsheet, the CSV, the county summary, the index page and a machine-readable status."""
+    from ..audit import Audit
+    from ..files import write_atomic
+    from ..present.exports import index_html, write_csv, write_xlsx
+
+    results = []
+    for r in runs:
+        path = staging / r.name / AUDIT
+        if r.status == "ok" and path.exists():
+            results.append(Audit.load(path).results())
+    write_xlsx(staging / "findings.xlsx", results)
+    write_csv(staging / "findings.csv", results)
+    try:
+        execute(notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+        to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True, title="全县汇总",
+                header=page_header("全县汇总", [("← 返回索引", "index.html"), ("问题清单（Excel）", "findings.xlsx")]))
+    except Exception as exc:
+        write_atomic(staging / "summary.html", f"<p>全县汇总生成失败：{type(exc).__name__}</p>".encode("utf-8"))
+    write_atomic(staging / "index.html", index_html([asdict(r) for r in runs]).encode("utf-8"))
+    status = {"towns": [asdict(r) for r in runs], "failed": sum(r.status != "ok" for r in runs)}
+    write_atomic(staging / "batch.json", (json.dumps(status, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    """Replace out_dir by the staging folder: two renames, the old outputs removed after."""
+    old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+    keep = [p for p in out_dir.iterdir() if p.name == ".gitkeep"] if out_dir.exists() else []
+    for p in keep:
+        shutil.copy2(p, staging / p.name)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
