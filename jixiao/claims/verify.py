@@ -93,6 +93,10 @@ def _sum(claim: Claim) -> Verdict:
         return Verdict(claim, "not_checked", computed, v.difference, None,
                        f"{claim.relation}：所列分项合计 {num(computed)}，与总数 {num(claim.stated)} 不等；"
                        f"人员分类可能交叉或未列全，不作判断")
+    if v.status == "inconsistent" and claim.detail.get("restated"):
+        return Verdict(claim, "not_checked", computed, v.difference, None,
+                       f"{claim.relation}：前文各项合计 {num(computed)}，与此处 {num(claim.stated)} 不等；"
+                       f"前文所列可能是计划，此处是完成数，不作判断")
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
         return Verdict(claim, "not_checked", computed, v.difference, None,
                        f"{claim.relation}：所列分项合计 {num(computed)}，小于总数 {num(claim.stated)}，可能未列全")
