@@ -299,6 +299,6 @@ def test_unit_from_the_report_title_above_its_forms_title(lead):
     """A report's title names the unit; the form's own title below it does not. The unit comes from
     the report's title, when that line starts with a place (not with a banner glued before it)."""
     text = (f"{lead}桐溪县农业农村局2023年度转移支付预算执行情况绩效自评报告\n"
-            "（一）农业发展资金绩效自评\n一、绩效目标分解下达情况\n下达资金100万元。\n")
+            "农业发展资金绩效自评\n一、绩效目标分解下达情况\n下达资金100万元。\n")
     unit = parse_text(text, "x.txt").meta.unit
     assert unit == (None if lead else "桐溪县农业农村局")
