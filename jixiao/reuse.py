@@ -173,19 +173,39 @@ class _Bands:
                 order = np.argsort(h, kind="stable")
                 self.sorted.append((h[order], order))
 
-    def query(self, sigs: np.ndarray) -> list[np.ndarray]:
-        """For each row of sigs, the ids of the stored sentences sharing a band with it exactly."""
+    def query(self, sigs: np.ndarray, limit: int | None = None) -> list[np.ndarray | None]:
+        """For each row of sigs, the ids of the stored sentences sharing a band with it exactly.
+
+        With `limit`, a row whose candidates are more than `limit` gets None instead, found without
+        verifying the whole of a crowded bucket: one band with more than `limit` exact matches
+        decides it, as the union of the bands has at least as many. Without it, the cost of the
+        genre's stock sentences would grow with the corpus for every report searched."""
         self.freeze()
-        out: list[list[np.ndarray]] = [[] for _ in range(len(sigs))]
+        out: list[list[np.ndarray] | None] = [[] for _ in range(len(sigs))]
         for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
             lo = np.searchsorted(keys, h, "left")
             hi = np.searchsorted(keys, h, "right")
             cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
             for q in np.flatnonzero(hi > lo):
+                if out[q] is None:
+                    continue
+                if limit is not None and hi[q] - lo[q] > limit:
+                    found, at, step = 0, int(lo[q]), 2 * (limit + 1)
+                    while at < hi[q] and found <= limit:
+                        ids = order[at:min(at + step, int(hi[q]))]
+                        found += int((self.sigs[ids, cols] == sigs[q, cols]).all(axis=1).sum())
+                        at += step
+                    if found > limit:
+                        out[q] = None
+                        continue
                 ids = order[lo[q]:hi[q]]
                 ids = ids[(self.sigs[ids, cols] == sigs[q, cols]).all(axis=1)]  # exact, as datasketch
                 out[q].append(ids)
-        return [np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64) for parts in out]
+        empty = np.zeros(0, dtype=np.int64)
+        result = [None if parts is None else np.unique(np.concatenate(parts)) if parts else empty for parts in out]
+        if limit is not None:
+            result = [None if ids is None or len(ids) > limit else ids for ids in result]
+        return result
 
 
 class ReuseIndex:
@@ -221,6 +241,10 @@ class ReuseIndex:
     def add_many(self, reports: list[Report], jobs: int = 1) -> int:
         """Index many reports at once; returns how many were new. With jobs > 1 the reports are
         keyed (clauses, sentences, signatures) in forked processes; the index is the same."""
+        with _no_gc():
+            return self._add_many(reports, jobs)
+
+    def _add_many(self, reports: list[Report], jobs: int) -> int:
         self.__dict__.pop("_crowded", None)
         new, seen = [], set()
         for report in reports:
@@ -274,7 +298,10 @@ class ReuseIndex:
             units = [(c.start, c.end, c.key) for c in clauses(report, places=places)]
             sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]
             out.append((units, sentences))
-        sigs = signatures([s[2] for _, sentences in out for s in sentences])
+        masked = [s[2] for _, sentences in out for s in sentences]
+        distinct = dict.fromkeys(masked)           # the genre's stock sentences recur: each hashed once
+        row = {k: i for i, k in enumerate(distinct)}
+        sigs = signatures(list(distinct))[np.fromiter((row[k] for k in masked), dtype=np.int64, count=len(masked))]
         bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
         return [(units, sentences, sigs[lo:hi]) for (units, sentences), lo, hi in zip(out, bounds, bounds[1:])]
 
@@ -323,7 +350,8 @@ class ReuseIndex:
         if not data.startswith(INDEX_MAGIC):
             raise JixiaoError(f"{path}: not a readable reuse index (not a jixiao index file)")
         try:
-            return cls._from_bytes(data, path)
+            with _no_gc():
+                return cls._from_bytes(data, path)
         except JixiaoError:
             raise
         except Exception as exc:  # noqa: BLE001 — a damaged or crafted file
@@ -460,8 +488,8 @@ class ReuseIndex:
                     common[k] = True
         todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
         sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
-        for (_, p, ks), ids in zip(todo, self.bands.query(sigs)):
-            if len(ids) > MAX_CANDIDATES:  # a crowded bucket: a sentence of the genre, not a copy
+        for (_, p, ks), ids in zip(todo, self.bands.query(sigs, limit=MAX_CANDIDATES)):
+            if ids is None:  # a crowded bucket: a sentence of the genre, not a copy
                 crowded.add(p.masked)
                 for k in ks:
                     common[k] = True
@@ -551,6 +579,19 @@ def _frozen():
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def _no_gc():
+    """No garbage collection while the index grows: it only adds objects that live as long as the
+    index (no cycles to free), and each full collection would visit all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _can_fork() -> bool:
