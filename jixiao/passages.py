@@ -56,6 +56,8 @@ def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] 
 def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Passage]:
     out = []
     prose = _prose_paragraphs(report)
+    plain = _pinyin_free(report)  # then normalising a span of the text is dropping from the folded span
+    kept, folded, mask = _kept(report), report.folded, _masker(report, places)
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -65,10 +67,15 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
         while start < s.end and report.text[start] in " \t\u3000":
             start += 1
         end = s.end
-        key = normalise(report.text[start:end])
-        if len(key) < min_chars:
-            continue
-        masked = _DIGITS.sub("0", _DROP.sub("", _masker(report, places)(start, end)))
+        if plain:
+            if kept[end] - kept[start] < min_chars:
+                continue
+            key = _DROP.sub("", folded[start:end])
+        else:
+            key = normalise(report.text[start:end])
+            if len(key) < min_chars:
+                continue
+        masked = _DIGITS.sub("0", _DROP.sub("", mask(start, end)))
         out.append(Passage(start, end, key, masked, s.paragraph, s.index))
     return out
 
@@ -154,12 +161,50 @@ def _kept(report: Report) -> list[int]:
     character of the report is tested once."""
     cache = report.__dict__
     if "_kept" not in cache:
-        folded = report.folded
-        drop = [c for c in set(folded) if _DROP.fullmatch(c)]
-        codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-        keep = ~np.isin(codes, np.array([ord(c) for c in drop], dtype=np.uint32))
+        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        keep = ~_dropped()[np.minimum(codes, 0x10000)]
         cache["_kept"] = np.concatenate([[0], np.cumsum(keep)]).tolist()
     return cache["_kept"]
+
+
+def normalised_length(report: Report, lo: int, hi: int) -> int:
+    """len(normalise(report.text[lo:hi])), by prefix sums when the report holds no inline pinyin
+    (folding a part of the text is then the part of the folded text)."""
+    if _pinyin_free(report):
+        kept = _kept(report)
+        return kept[hi] - kept[lo]
+    return len(normalise(report.text[lo:hi]))
+
+
+def _pinyin_free(report: Report) -> bool:
+    """Did folding blank no inline pinyin? Then fold(text[lo:hi]) == folded[lo:hi]. Pinyin starts
+    with a bracket, which only folding's pinyin step turns into a blank."""
+    cache = report.__dict__
+    if "_pinyin_free" not in cache:
+        text, folded = report.text, report.folded
+        free = len(text) == len(folded)
+        for bracket in "(（":
+            at = text.find(bracket)
+            while free and at >= 0:
+                free = folded[at] != " "
+                at = text.find(bracket, at + 1)
+        cache["_pinyin_free"] = free
+    return cache["_pinyin_free"]
+
+
+_DROPPED: list[np.ndarray] = []
+
+
+def _dropped() -> np.ndarray:
+    """dropped[c]: does _DROP match chr(c)? For the basic multilingual plane, found by running
+    _DROP once over all its characters; the last entry stands for every character beyond it."""
+    if not _DROPPED:
+        table = np.zeros(0x10001, dtype=bool)
+        plane = "".join(map(chr, range(0x10000)))
+        table[[m.start() for m in _DROP.finditer(plane)]] = True
+        table[0x10000] = bool(_DROP.fullmatch("\U0001F600"))
+        _DROPPED.append(table)
+    return _DROPPED[0]
 
 
 def _masker(report: Report, places: frozenset[str] = frozenset()):
