@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -265,8 +266,10 @@ class ReuseIndex:
         for _, r in new:
             county = r.meta.county
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
-        keyed = self._keyed([r for _, r in new], jobs)
-        for (key, report), (units, sentences, _) in zip(new, keyed):
+        sigs = []
+        for i, (units, sentences, report_sigs) in enumerate(self._keyed([r for _, r in new], jobs)):
+            key, report = new[i]
+            sigs.append(report_sigs)
             ids, posted = [], set()
             for start, end, text in units:
                 cid = self.key_ids.setdefault(text, len(self.key_ids))
@@ -281,12 +284,13 @@ class ReuseIndex:
                                               ids, sentences, _masking(report, self.places_of(report)))
         for key, _ in new:
             self._add_sentences(key)
-        self.bands.add(np.concatenate([k[2] for k in keyed]) if keyed else signatures([]))
+        self.bands.add(np.concatenate(sigs) if sigs else signatures([]))
         return len(new)
 
-    def _keyed(self, reports: list[Report], jobs: int) -> list[tuple[list, list, np.ndarray]]:
+    def _keyed(self, reports: list[Report], jobs: int) -> Iterator[tuple[list, list, np.ndarray]]:
         """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
-        sentences' signatures; in forked processes when jobs > 1 (only the keys come back)."""
+        sentences' signatures, in order; in forked processes when jobs > 1 (only the keys come
+        back), while this process posts the keys of the parts already done."""
         jobs = max(1, min(jobs, len(reports) // 50))
         if jobs > 1 and _can_fork():
             global _SHARED
@@ -294,11 +298,12 @@ class ReuseIndex:
             try:
                 with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                     step = max(1, min(100, len(reports) // (4 * jobs)))
-                    parts = pool.map(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)])
+                    for part in pool.imap(_keyed_at, [(lo, lo + step) for lo in range(0, len(reports), step)]):
+                        yield from part
             finally:
                 _SHARED = None
-            return [k for part in parts for k in part]
-        return self._keyed_range(reports)
+        else:
+            yield from self._keyed_range(reports)
 
     def _keyed_range(self, reports: list[Report]) -> list[tuple[list, list, np.ndarray]]:
         out = []
