@@ -57,7 +57,9 @@ def bench_check(n: int) -> dict:
 
 class _Memory:
     """Peak memory of this process and its forked workers together: the sum of their proportional
-    set sizes (pages shared copy-on-write counted once), sampled every 0.2 s."""
+    set sizes (pages shared copy-on-write counted once), sampled every 0.5 s (reading a large
+    process's smaps_rollup takes the kernel a while: at 0.2 s the sampling took ~9 % of the samples
+    of a 10,000-report run, on a 2-core machine where the workers need both cores)."""
 
     def __init__(self):
         import threading
@@ -87,7 +89,7 @@ class _Memory:
         return pids
 
     def _run(self):
-        while not self._stop.wait(0.2):
+        while not self._stop.wait(0.5):
             self.peak = max(self.peak, sum(self._pss(p) for p in self._tree()))
 
     def stop(self) -> int:
@@ -96,17 +98,31 @@ class _Memory:
         return self.peak
 
 
-def bench_index(n: int, pairs: bool, jobs: int = 2) -> dict:
+def _texts(n: int) -> list[tuple[str, str]]:
+    """The generated corpus, cached as JSON in the temporary folder (generating 10,000 takes a while)."""
+    cache = Path(tempfile.gettempdir()) / f"jixiao-bench-corpus-{n}-seed1.json"
+    if cache.exists():
+        return [tuple(pair) for pair in json.loads(cache.read_text(encoding="utf-8"))]
+    texts = corpus.generate(n, seed=1)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, cache)
+    return texts
+
+
+def bench_index(n: int, pairs: bool, jobs: int = 2, dump: str | None = None) -> dict:
     """Build the reuse index over n reports and search every report against it, in `jobs` processes.
 
     Reports are parsed in chunks, added, and dropped (as a batch of any size must), then parsed
     again chunk by chunk for the search; parsing is timed apart from indexing and searching.
+    `dump`: a folder to write the saved index and every report's runs (JSON) into, to compare
+    two versions of the code.
     """
     from jixiao.model.report import parse_text
     from jixiao.reuse.index import ReuseIndex
 
     memory = _Memory()
-    texts = corpus.generate(n, seed=1)
+    texts = _texts(n)
     index = ReuseIndex()
     parse_s = build_s = 0.0
     for lo in range(0, n, 1000):
@@ -118,15 +134,23 @@ def bench_index(n: int, pairs: bool, jobs: int = 2) -> dict:
         build_s += time.perf_counter() - t
     del chunk
     build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    search_s, found = 0.0, 0
+    search_s, found, dumped = 0.0, 0, []
     for lo in range(0, n, 1000):
         t = time.perf_counter()
         chunk = [parse_text(text, name) for name, text in texts[lo:lo + 1000]]
         parse_s += time.perf_counter() - t
         t = time.perf_counter()
-        found += sum(len(runs) for runs in index.reuse_many(chunk, jobs=jobs))
+        results = index.reuse_many(chunk, jobs=jobs)
         search_s += time.perf_counter() - t
+        found += sum(len(runs) for runs in results)
+        if dump:
+            from dataclasses import asdict
+            dumped += [[asdict(run) for run in runs] for runs in results]
     del chunk
+    if dump:
+        Path(dump).mkdir(parents=True, exist_ok=True)
+        index.save(Path(dump) / "index.bin")
+        (Path(dump) / "runs.json").write_text(json.dumps(dumped, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     out = {"benchmark": "index", "reports": n, "jobs": jobs, "parse_s": round(parse_s, 1), "build_s": round(build_s, 1),
            "search_s": round(search_s, 1), "index_and_search_s": round(build_s + search_s, 1), "passages_found": found,
            "clauses": sum(len(e.clauses) for e in index.reports.values()), "distinct_clauses": len(index.key_ids),
@@ -221,13 +245,14 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="index: processes that key and search")
     ap.add_argument("--towns", type=int, default=0, help="batch: generated towns (0: the 7 demo towns)")
     ap.add_argument("--pairs", action="store_true", help="also time the all-pairs baseline")
+    ap.add_argument("--dump", help="index: write the saved index and every report's runs into this folder")
     a = ap.parse_args()
     if a.what == "index" and a.sizes:
         for line in bench_index_sizes([int(x) for x in a.sizes.split(",")], a.jobs, a.pairs):
             line["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
             print(json.dumps(line, ensure_ascii=False))
         return
-    result = {"check": lambda: bench_check(a.n), "index": lambda: bench_index(a.n, a.pairs, a.jobs),
+    result = {"check": lambda: bench_check(a.n), "index": lambda: bench_index(a.n, a.pairs, a.jobs, a.dump),
               "batch": lambda: bench_batch(a.towns)}[a.what]()
     result["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(json.dumps(result, ensure_ascii=False))

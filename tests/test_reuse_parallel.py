@@ -96,3 +96,18 @@ def test_numpy_bands_find_the_candidates_datasketch_finds():
     for k, row in enumerate(sigs):
         assert sorted(lsh.query(LeanMinHash(seed=1, hashvalues=row, scheme="legacy"))) == found[k].tolist()
     assert max(len(f) for f in found) > MAX_CANDIDATES and sum(len(f) > 1 for f in found) > 100
+
+
+def test_a_bounded_query_gives_the_unbounded_candidates_or_none_when_more_than_the_limit():
+    rng = np.random.default_rng(5)
+    base = ["".join(rng.choice(list("预算执行率项目资金绩效目标完成情况"), size=rng.integers(15, 40))) for _ in range(200)]
+    keys = base + [s[:-1] + "好" for s in base[:80]] + ["完成率0" * 5] * 30 + ["群众满意度0" * 4] * 12
+    sigs = signatures(keys)
+    bands = _Bands()
+    bands.add(sigs)
+    full = bands.query(sigs)
+    assert full[0].dtype == np.int64 and max(len(f) for f in full) == 30
+    for limit in (5, 12, 29, 30):
+        bounded = bands.query(sigs, limit=limit)
+        assert [None if len(f) > limit else f.tolist() for f in full] == [None if b is None else b.tolist() for b in bounded]
+    assert [f.tolist() for f in bands.query(sigs[:0])] == []

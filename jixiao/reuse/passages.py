@@ -7,7 +7,10 @@ run of digits, so that templated sentences that differ only in their figures com
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..model.report import Report
 from ..read.textnorm import fold
@@ -53,6 +56,8 @@ def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] 
 def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Passage]:
     out = []
     prose = _prose_paragraphs(report)
+    plain = _pinyin_free(report)  # then normalising a span of the text is dropping from the folded span
+    kept, folded, mask = _kept(report), report.folded, _masker(report, places)
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -62,10 +67,15 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
         while start < s.end and report.text[start] in " \t\u3000":
             start += 1
         end = s.end
-        key = normalise(report.text[start:end])
-        if len(key) < min_chars:
-            continue
-        masked = _DIGITS.sub("0", _DROP.sub("", _mask_names(report, report.folded[start:end], places)))
+        if plain:
+            if kept[end] - kept[start] < min_chars:
+                continue
+            key = _DROP.sub("", folded[start:end])
+        else:
+            key = normalise(report.text[start:end])
+            if len(key) < min_chars:
+                continue
+        masked = _DIGITS.sub("0", _DROP.sub("", mask(start, end)))
         out.append(Passage(start, end, key, masked, s.paragraph, s.index))
     return out
 
@@ -94,6 +104,8 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
     out: list[Clause] = []
     text, folded = report.text, report.folded
     prose = _prose_paragraphs(report)
+    kept = _kept(report)
+    mask = _masker(report, places)
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -103,16 +115,15 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
         first = len(out)
         start = s.start
         for end in bounds:
-            if len(_DROP.sub("", folded[start:end])) < min_chars:
+            if kept[end] - kept[start] < min_chars:
                 continue  # too short alone: it joins the next clause
             lead = _LEAD.match(folded, start, end)
             begin = lead.end() if lead else start
-            out.append(Clause(begin, end, clause_key(_mask_names(report, folded[begin:end], places), folded=True)))
+            out.append(Clause(begin, end, clause_key(mask(begin, end), folded=True)))
             start = end
         if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
             last = out[-1]
-            out[-1] = Clause(last.start, s.end,
-                             clause_key(_mask_names(report, folded[last.start:s.end], places), folded=True))
+            out[-1] = Clause(last.start, s.end, clause_key(mask(last.start, s.end), folded=True))
     return out
 
 
@@ -142,6 +153,97 @@ def own_names(report: Report, places: frozenset[str] = frozenset()) -> re.Patter
 def _mask_names(report: Report, folded: str, places: frozenset[str] = frozenset()) -> str:
     pattern = own_names(report, places)
     return pattern.sub("某", folded) if pattern is not None else folded
+
+
+def _kept(report: Report) -> list[int]:
+    """kept[i]: the characters of folded[:i] that normalising keeps (not in _DROP), so that the
+    normalised length of any span is a subtraction. _DROP is one character class: each distinct
+    character of the report is tested once."""
+    cache = report.__dict__
+    if "_kept" not in cache:
+        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        keep = ~_dropped()[np.minimum(codes, 0x10000)]
+        cache["_kept"] = np.concatenate([[0], np.cumsum(keep)]).tolist()
+    return cache["_kept"]
+
+
+def normalised_length(report: Report, lo: int, hi: int) -> int:
+    """len(normalise(report.text[lo:hi])), by prefix sums when the report holds no inline pinyin
+    (folding a part of the text is then the part of the folded text)."""
+    if _pinyin_free(report):
+        kept = _kept(report)
+        return kept[hi] - kept[lo]
+    return len(normalise(report.text[lo:hi]))
+
+
+def _pinyin_free(report: Report) -> bool:
+    """Did folding blank no inline pinyin? Then fold(text[lo:hi]) == folded[lo:hi]. Pinyin starts
+    with a bracket, which only folding's pinyin step turns into a blank."""
+    cache = report.__dict__
+    if "_pinyin_free" not in cache:
+        text, folded = report.text, report.folded
+        free = len(text) == len(folded)
+        for bracket in "(（":
+            at = text.find(bracket)
+            while free and at >= 0:
+                free = folded[at] != " "
+                at = text.find(bracket, at + 1)
+        cache["_pinyin_free"] = free
+    return cache["_pinyin_free"]
+
+
+_DROPPED: list[np.ndarray] = []
+
+
+def _dropped() -> np.ndarray:
+    """dropped[c]: does _DROP match chr(c)? For the basic multilingual plane, found by running
+    _DROP once over all its characters; the last entry stands for every character beyond it."""
+    if not _DROPPED:
+        table = np.zeros(0x10001, dtype=bool)
+        plane = "".join(map(chr, range(0x10000)))
+        table[[m.start() for m in _DROP.finditer(plane)]] = True
+        table[0x10000] = bool(_DROP.fullmatch("\U0001F600"))
+        _DROPPED.append(table)
+    return _DROPPED[0]
+
+
+def _masker(report: Report, places: frozenset[str] = frozenset()):
+    """mask(lo, hi) == _mask_names(report, report.folded[lo:hi], places), without a regex: every
+    occurrence of every name in the report is found once (str.find); a span then takes, from left
+    to right, the longest name starting at the leftmost position that fits in the span — what the
+    alternation of names, longest first, matches when run on the span alone."""
+    cache = report.__dict__.setdefault("_maskers", {})
+    if places not in cache:
+        m = report.meta
+        folded = report.folded
+        names = {fold(n) for n in place_names(m.unit, m.town, m.county, m.city) | set(places)}
+        found = []
+        for name in names:
+            at = folded.find(name)
+            while at >= 0:
+                found.append((at, -len(name)))
+                at = folded.find(name, at + 1)
+        found.sort()
+        starts = [at for at, _ in found]
+        ends = [at - neg for at, neg in found]
+
+        def mask(lo: int, hi: int) -> str:
+            k = bisect_left(starts, lo)
+            if k == len(starts) or starts[k] >= hi:
+                return folded[lo:hi]
+            parts, cursor = [], lo
+            for k in range(k, len(starts)):
+                at = starts[k]
+                if at >= hi:
+                    break
+                if at >= cursor and ends[k] <= hi:
+                    parts += (folded[cursor:at], "某")
+                    cursor = ends[k]
+            parts.append(folded[cursor:hi])
+            return "".join(parts)
+
+        cache[places] = mask
+    return cache[places]
 
 
 def clause_key(raw: str, folded: bool = False) -> str:
