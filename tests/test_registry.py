@@ -3,6 +3,7 @@ its message templates and their fields, its thresholds (overridable per batch), 
 from __future__ import annotations
 
 import ast
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -214,3 +215,18 @@ def test_every_verdict_of_a_generated_report_is_said_in_its_rules_words(gen):
         assert v.rule == r.id and v.message == r.render(v.outcome, v.fields)
     order = [(v.claim.start, v.claim.end, v.rule, v.claim.relation) for v in verdicts]
     assert order == sorted(order)
+
+
+def test_no_module_outside_the_registry_types_a_rule_id():
+    """Pages, workbook, CLI and county read ids and names from the registry: no string constant
+    that is a rule id (or a list of them) appears in the package outside rules/."""
+    package = Path(__file__).resolve().parents[1] / "jixiao"
+    typed = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "rules":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and re.fullmatch(r"[AB]\d{2}(?:[,，、 ][AB]\d{2})*", node.value.strip()):
+                typed.append(f"{path.relative_to(package)}:{node.lineno} {node.value!r}")
+    assert typed == []

@@ -153,9 +153,12 @@ def foreign(report, ctx):
     yield from _wrong_town_kind(report)
     yield from _listed_place_kinds(report)
     county = meta.county or ""
-    if county.endswith(("县", "区")):
-        other = "区" if county.endswith("县") else "县"
-        for m in re.finditer(rf"{other}(?:财政局|委|人民政府|政府|直)|(?:我|全){other}(?![\u4e00-\u9fff]{{0}}[镇乡])", text):
+    kinds = load("unit_kinds.yaml")
+    own_kind = next((k for k in kinds["county_kinds"] if county.endswith(k)), None)
+    for other in [k for k in kinds["county_kinds"] if k != own_kind] if own_kind else ():
+        pattern = (rf"{other}(?:{kinds['county_organs']})|(?:{kinds['county_self_prefix']}){other}"
+                   rf"(?![{kinds['county_not_after']}])")
+        for m in re.finditer(pattern, text):
             if m.group(0)[0] == other and not _generic_before(text, m.start()):
                 continue
             end = min(len(text), m.end() + 6)
