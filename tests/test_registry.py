@@ -3,6 +3,7 @@ its message templates and their fields, its thresholds (overridable per batch), 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +20,10 @@ from jixiao.model.report import load_report, parse_text
 from jixiao.rules import (PARAMETERS, RegistryError, all_rules, check_rules, check_thresholds, default_thresholds,
                           get_rule, rule_for)
 from jixiao.rules.arithmetic import judge, report_verdicts
-from jixiao.rules.findings import SEVERITIES
+from jixiao.rules.findings import SEVERITIES, Hit
 from jixiao.rules.subject import Context, run_rules
 from jixiao.run.params import ParamsError, load_params
+from jixiao.wordlists import load
 
 from .conftest import EXAMPLES
 from .reportgen import consistent_reports
@@ -101,6 +103,7 @@ def test_a_claim_nobody_consumes_is_refused_in_one_line():
 @pytest.mark.parametrize("r", all_rules(), ids=lambda r: r.id)
 def test_every_rule_declares_what_it_is(r):
     assert r.title and r.name and r.doc and r.severity in SEVERITIES
+    assert r.grades[0] == r.severity and set(r.grades) <= set(SEVERITIES)
     assert bool(r.consumes) != bool(r.analysis)
     assert r.advice["basis"] and r.advice["advice"]
     for p in r.params:
@@ -230,3 +233,19 @@ def test_no_module_outside_the_registry_types_a_rule_id():
                     and re.fullmatch(r"[AB]\d{2}(?:[,，、 ][AB]\d{2})*", node.value.strip()):
                 typed.append(f"{path.relative_to(package)}:{node.lineno} {node.value!r}")
     assert typed == []
+
+
+def test_a_finding_has_its_rules_default_or_one_of_its_declared_grades():
+    report = parse_text("白沙镇\n一、概况\n二、情况\n四、问题\n", "r.txt")
+    numbering = get_rule("B07")
+    assert numbering.grades == ("low",)
+    graded = dataclasses.replace(numbering, func=lambda r, s: [Hit(0, 2, "x"), Hit(0, 2, "y", "high")])
+    found = graded.findings(report, None)
+    assert next(found).severity == "low"
+    with pytest.raises(ValueError, match="B07 declares severities low, not 'high'"):
+        next(found)
+    residue = {e.get("severity", "medium") for e in load("template_residue.yaml")}
+    assert residue <= set(get_rule("B04").grades)
+    for path in sorted((EXAMPLES / "reports").iterdir()):
+        audit = analyse(load_report(path))
+        assert all(f["severity"] in get_rule(f["rule"]).grades for f in audit.findings)

@@ -54,6 +54,7 @@ class Rule:
     analysis: str = ""                          # what a rule that consumes no claims reads
     templates: Mapping[str, str] = field(default_factory=dict, repr=False)  # outcome → message
     params: tuple[Param, ...] = ()
+    grades: tuple[str, ...] = ()  # every severity a finding of this rule may have (its default first)
 
     @property
     def doc(self) -> str:
@@ -84,7 +85,10 @@ class Rule:
         else:
             hits = self.func(report, subject)
         for start, end, message, severity in hits:
-            yield make_finding(report.text, self.id, severity or self.severity, start, end, message)
+            severity = severity or self.severity
+            if severity not in self.grades:
+                raise ValueError(f"rule {self.id} declares severities {', '.join(self.grades)}, not {severity!r}")
+            yield make_finding(report.text, self.id, severity, start, end, message)
 
 
 def _show(value) -> str:
@@ -103,8 +107,9 @@ PARAMETERS: dict[str, Param] = {}  # every threshold by name, whether a rule's o
 
 def rule(id: str, name: str, title: str, severity: str, scope: str = "report", *,
          consumes: Iterable[tuple[str, str]] = (), analysis: str = "", templates: Mapping[str, str] | None = None,
-         params: Iterable[Param] = ()):
-    """Register a rule function under its catalogue id (A01–A10, B01–B09) with all it declares."""
+         params: Iterable[Param] = (), grades: Iterable[str] = ()):
+    """Register a rule function under its catalogue id (A01–A10, B01–B09) with all it declares;
+    `grades`: the other severities its findings may have (a gross inconsistency, a weaker copy…)."""
     if not _ID.fullmatch(id):
         raise ValueError(f"rule id {id!r} is not of the catalogue's form")
     consumes, params = tuple(consumes), tuple(params)
@@ -117,7 +122,8 @@ def rule(id: str, name: str, title: str, severity: str, scope: str = "report", *
         for p in params:
             parameter(p)
         REGISTRY[id] = Rule(id, name, title, severity, func, scope, consumes, analysis,
-                            MappingProxyType(dict(templates or {})), params)
+                            MappingProxyType(dict(templates or {})), params,
+                            (severity,) + tuple(g for g in grades if g != severity))
         return func
 
     return register

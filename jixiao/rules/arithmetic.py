@@ -52,25 +52,25 @@ _GROSS_AMOUNT = Param("amount_gross_share", 0.01, 0.0, 1.0, "金额、个数相�
 
 
 @rule("A01", "rate", "比率不符", "high", consumes=[("rate", "ratio"), ("share", "ratio"), ("growth", "ratio")],
-      templates=_RATIO, params=[_GROSS_RATE])
+      templates=_RATIO, params=[_GROSS_RATE], grades=["medium"])
 def rate(report, ctx):
     """A stated percentage differs from the ratio of the figures it is computed from."""
 
 
 @rule("A02", "total", "合计不符", "high",
       consumes=[("total", "sum"), ("total", "count"), ("weights", "sum"), ("weights", "equal")],
-      templates={**_SUM, **_COUNT, **_EQUAL}, params=[_GROSS_AMOUNT])
+      templates={**_SUM, **_COUNT, **_EQUAL}, params=[_GROSS_AMOUNT], grades=["medium"])
 def total(report, ctx):
     """A stated total differs from the sum of the items listed under it."""
 
 
 @rule("A03", "count", "数量不符", "high", consumes=[("count", "count"), ("count", "tally"), ("total", "tally")],
-      templates={**_SUM, **_COUNT}, params=[_GROSS_AMOUNT])
+      templates={**_SUM, **_COUNT}, params=[_GROSS_AMOUNT], grades=["medium"])
 def count(report, ctx):
     """A stated count differs from the items listed, or parts do not add up to the whole."""
 
 
-@rule("A04", "unit", "单位错误", "medium", consumes=[("unit", "unit")], templates={
+@rule("A04", "unit", "单位错误", "medium", consumes=[("unit", "unit")], grades=["low"], templates={
     "yuan_among_wan": "{label} {stated} 写作“元”，同处同类金额均以万元计（{peers}），按元只有 {computed} 万元，"
                       "差 10⁴ 倍，应为 {stated}万元",
     "unit_missing": "{label} {stated} 没有写单位（元还是万元？）",
@@ -82,7 +82,7 @@ def unit(report, ctx):
 
 @rule("A05", "product", "乘积不符", "high",
       consumes=[("product", "product"), ("product", "mean"), ("weights", "product")],
-      templates=_MEAN, params=[_GROSS_AMOUNT])
+      templates=_MEAN, params=[_GROSS_AMOUNT], grades=["medium"])
 def product(report, ctx):
     """Quantity × unit price, or total ÷ count, differs from the stated amount or average."""
 
@@ -104,7 +104,8 @@ def grade(report, ctx):
     """A score and its grade disagree under the thresholds in force."""
 
 
-@rule("A08", "plausibility", "自评分虚高", "high", consumes=[("plausibility", "plausible")], templates={
+@rule("A08", "plausibility", "自评分虚高", "high", consumes=[("plausibility", "plausible")], grades=["medium"],
+      templates={
     "score_fits": "自评 {stated} 分，与报告中的执行率和所述情况不矛盾",
     "score_below_rates": _FULL_SCORE + _BELOW,
     "score_admitted": _FULL_SCORE + _ADMITTED,
@@ -115,7 +116,7 @@ def plausibility(report, ctx):
 
 
 @rule("A09", "conflict", "前后矛盾", "medium", consumes=[("conflict", "equal")], templates=_EQUAL,
-      params=[_GROSS_AMOUNT])
+      params=[_GROSS_AMOUNT], grades=["high"])
 def conflict(report, ctx):
     """The same quantity is given different values in different places of one report."""
 

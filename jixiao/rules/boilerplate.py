@@ -49,7 +49,8 @@ def templated(report, ctx):
                            f"未写出本项目的具体情况")
 
 
-@rule("B03", "reused", "跨报告雷同", "high", scope="corpus", analysis="passages shared with the corpus")
+@rule("B03", "reused", "跨报告雷同", "high", scope="corpus", analysis="passages shared with the corpus",
+      grades=["medium", "low", "info"])
 def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
@@ -139,7 +140,7 @@ def _listed_place_kinds(report):
                                f"此处的单位类型（{kind}）有误", "medium")
 
 
-@rule("B05", "foreign", "他单位名称", "high", scope="corpus", analysis="place and unit names")
+@rule("B05", "foreign", "他单位名称", "high", scope="corpus", analysis="place and unit names", grades=["medium"])
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
     text, meta = report.text, report.meta
@@ -172,7 +173,7 @@ def foreign(report, ctx):
         yield Hit(m.start(1), m.end(1), f"口号中的地名“{name}”不是本单位（{own or county or '?'}）；疑为抄自他地报告")
 
 
-@rule("B04", "residue", "模板残留", "medium", analysis="template residue")
+@rule("B04", "residue", "模板残留", "medium", analysis="template residue", grades=["low"])
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
     for r in ctx.within(report).residue:
