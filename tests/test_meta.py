@@ -292,3 +292,13 @@ def test_a_city_the_text_does_not_tie_to_the_own_county_is_not_taken():
 def test_a_one_character_county_above_a_town_is_a_chain():
     assert parse_admin("沛县白沙镇人民政府") == {"county": "沛县", "town": "白沙镇"}
     assert parse_admin("某县石门乡人民政府") == {"county": "某县", "town": "石门乡"}
+
+
+@pytest.mark.parametrize("lead", ["", "手机网站"])
+def test_unit_from_the_report_title_above_its_forms_title(lead):
+    """A report's title names the unit; the form's own title below it does not. The unit comes from
+    the report's title, when that line starts with a place (not with a banner glued before it)."""
+    text = (f"{lead}桐溪县农业农村局2023年度转移支付预算执行情况绩效自评报告\n"
+            "农业发展资金绩效自评\n一、绩效目标分解下达情况\n下达资金100万元。\n")
+    unit = parse_text(text, "x.txt").meta.unit
+    assert unit == (None if lead else "桐溪县农业农村局")

@@ -389,3 +389,18 @@ def test_the_report_naming_its_own_year_is_no_stale_result():
     report.meta.year = 2023  # as a wrong reading of the year would give
     got = run_rules(report, Context([report]), only=A_RULES)
     assert [f.rule for f in got] == []
+
+
+@FAST
+@given(money, money, st.sampled_from([("上级资金", "本级资金"), ("中央资金", "地方资金"), ("基本支出", "项目支出")]),
+       st.integers(min_value=2, max_value=500))
+def test_a_two_way_partition_is_complete(a, b, names, bump):
+    """其中 with the two halves of a known partition: an inflated total is reported, not taken as a
+    breakdown that lists only some parts."""
+    total = a + b
+    text = HEAD + f"本年共计安排资金{wan(total)}，其中{names[0]}{wan(a)}，{names[1]}{wan(b)}。\n"
+    assert findings(text) == []
+    wrong_total = total + Decimal(bump) / 10
+    wrong = HEAD + f"本年共计安排资金{wan(wrong_total)}，其中{names[0]}{wan(a)}，{names[1]}{wan(b)}。\n"
+    lo = wrong.index(wan(wrong_total))
+    only_finding_at(wrong, "A02", lo, lo + len(wan(wrong_total)))

@@ -56,13 +56,14 @@ class Claim:
 def extract_claims(report: Report, facts: Facts | None = None) -> list[Claim]:
     """Every claim of every kind, in order of position (the rules order claims of one span by rule)."""
     from . import (
-        breakdowns, conflicts, funds, grades, namelists, products, rates, shares, totals, units, weights, years
+        breakdowns, conflicts, dimensions, funds, grades, namelists, products, rates, recaps, shares, totals, units,
+        weights, years
     )
 
     facts = facts or Facts(report)
     claims: list[Claim] = []
-    for module in (units, rates, shares, totals, breakdowns, namelists, products, grades, conflicts, years, funds,
-                   weights):
+    for module in (units, rates, shares, totals, breakdowns, namelists, products, dimensions, recaps, grades, conflicts,
+                   years, funds, weights):
         claims.extend(module.extract(facts))
     claims.sort(key=lambda c: (c.start, c.end, c.relation))
     return claims

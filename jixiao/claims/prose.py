@@ -51,7 +51,7 @@ def quantity(facts: Facts, i: int) -> Quantity | None:
     if f.kind == "count":
         cls = ("count", "person" if f.unit in _PERSON else f.unit)
         return Quantity(i, cls, f.number, f.decimals, f.start, f.end)
-    if f.kind in ("area", "length", "weight"):
+    if f.kind in ("area", "volume", "length", "weight"):
         return Quantity(i, (f.kind, f.unit), f.number, f.decimals, f.start, f.end)
     if f.kind == "number":
         raw = facts.text[f.end:f.end + 4]

@@ -27,6 +27,7 @@ OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
     "rate_differs_other_base": ("relation", "inputs", "computed", "stated", "difference", "base"),
     "within_rounding": ("relation", "stated", "computed"),
     "may_overlap": ("relation", "computed", "stated"),
+    "restated_differs": ("relation", "computed", "stated"),
     "maybe_partial": ("relation", "computed", "stated"),
     "open_list": ("relation",),
     "zero_count": ("relation",),
@@ -54,7 +55,7 @@ OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
 OUTCOMES_OF_OP: dict[str, tuple[str, ...]] = {
     "ratio": ("not_computed", "zero_base", "consistent", "rate_differs", "rate_differs_other_base"),
     "sum": ("not_computed", "consistent", "differs", "differs_many", "within_rounding", "may_overlap",
-            "maybe_partial"),
+            "restated_differs", "maybe_partial"),
     "count": ("not_computed", "consistent", "differs", "open_list"),
     "product": ("not_computed", "consistent", "differs", "differs_many"),
     "mean": ("not_computed", "consistent", "differs", "zero_count", "floor_met", "below_floor"),
@@ -172,6 +173,9 @@ def _sum(claim: Claim, limits: dict) -> Verdict:
     if v.status == "inconsistent" and claim.detail.get("may_overlap"):
         return _verdict(claim, "not_checked", computed, v.difference, None, "may_overlap", relation=claim.relation,
                         computed=num(computed), stated=num(claim.stated))
+    if v.status == "inconsistent" and claim.detail.get("restated"):
+        return _verdict(claim, "not_checked", computed, v.difference, None, "restated_differs",
+                        relation=claim.relation, computed=num(computed), stated=num(claim.stated))
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
         return _verdict(claim, "not_checked", computed, v.difference, None, "maybe_partial", relation=claim.relation,
                         computed=num(computed), stated=num(claim.stated))

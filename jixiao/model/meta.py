@@ -361,7 +361,10 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
                     found.append((rank, ln.index, u))
     if found:
         return min(found, key=lambda t: (t[0], t[1]))[2][1], "field"
-    for i in title_idx:
+    # the title, then a title-like line above it (a report's title above the title of its form)
+    earlier = [i for i, ln in enumerate(lines[:title_idx[0]] if title_idx else [])
+               if not ln.furniture and _TITLE_WORDS.search(ln.c) and not re.search(r"[。，,;；]", ln.c)]
+    for i in title_idx + earlier[::-1]:
         ln = lines[i]
         k = _strip_lead(ln.c)
         c, w = ln.c[k:], ln.w[k:]
@@ -369,7 +372,7 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
         if y:
             c, w = c[y.end():], w[y.end():]
         u = _unit_in(c, w)
-        if u:
+        if u and (i in title_idx or any(start == 0 for _, _, start, _ in _scan_places(u[0]))):
             return u[1], "title"
     head = lines[: title_idx[0]] if title_idx else lines[:6]
     for ln in head[-4:]:

@@ -30,6 +30,7 @@ _SUM = {
     **_NUMERIC,
     "within_rounding": "{relation}：报告 {stated}，分项合计 {computed}，在分项舍入误差之内，相符",
     "may_overlap": "{relation}：所列分项合计 {computed}，与总数 {stated} 不等；人员分类可能交叉或未列全，不作判断",
+    "restated_differs": "{relation}：前文各项合计 {computed}，与此处 {stated} 不等；前文所列可能是计划，此处是完成数，不作判断",
     "maybe_partial": "{relation}：所列分项合计 {computed}，小于总数 {stated}，可能未列全",
 }
 _COUNT = {**_NUMERIC, "open_list": "{relation}：所列以“等”结尾，未列全，无法核对个数"}
