@@ -128,14 +128,16 @@ def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list
     """The audit of one report, computed once: its facts and verdicts once, its rules once, its
     reuse once. `corpus` is what it is compared with: a Context shared by the reports of one run
     (check, the batch), other parsed reports, a saved index or the batch's reuse results, or
-    nothing. `only` selects rules; reuse is analysed only when a corpus rule is selected.
-    `thresholds` overrides the registry's (else the Context's) thresholds for this report."""
+    nothing. `only` selects rules (unknown ids are refused); reuse is analysed only when a corpus rule
+    is selected. `thresholds` overrides the registry's (else the Context's) thresholds for this report
+    (an unknown name or a value out of range is refused)."""
     from .claims.projects import headline, project_frame
     from .claims.verify import claim_record, claims_table
     from .reuse.index import ReuseIndex, ReuseSnapshot
-    from .rules import all_rules, rule_titles
+    from .rules import all_rules, check_rules, rule_titles
     from .rules.subject import Context, Subject, run_rules
 
+    only = check_rules(only) if only else None  # a notebook's `rules` parameter, checked like a params file's
     if isinstance(corpus, Context):
         ctx = corpus
     elif isinstance(corpus, (ReuseIndex, ReuseSnapshot)):

@@ -249,3 +249,12 @@ def test_a_finding_has_its_rules_default_or_one_of_its_declared_grades():
     for path in sorted((EXAMPLES / "reports").iterdir()):
         audit = analyse(load_report(path))
         assert all(f["severity"] in get_rule(f["rule"]).grades for f in audit.findings)
+
+
+def test_analyse_refuses_an_unknown_rule_or_threshold_as_a_notebook_would_pass_them():
+    report = parse_text("白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n", "r.txt")
+    with pytest.raises(RegistryError, match="unknown rule"):
+        analyse(report, only=["A01", "Q42"])
+    with pytest.raises(RegistryError, match="unknown threshold"):
+        analyse(report, thresholds={"boilerplate_alert": 0.2})
+    assert [f["rule"] for f in analyse(report, only=["B07"]).findings] == []
