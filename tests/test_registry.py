@@ -258,3 +258,8 @@ def test_analyse_refuses_an_unknown_rule_or_threshold_as_a_notebook_would_pass_t
     with pytest.raises(RegistryError, match="unknown threshold"):
         analyse(report, thresholds={"boilerplate_alert": 0.2})
     assert [f["rule"] for f in analyse(report, only=["B07"]).findings] == []
+
+
+def test_rules_can_be_kept_in_sets_and_as_keys():
+    rules = all_rules()
+    assert len(set(rules)) == len(rules) and {r: r.id for r in rules}[get_rule("A01")] == "A01"

@@ -52,7 +52,7 @@ class Rule:
     scope: str = "report"  # "report": sees one report; "corpus": also sees the others
     consumes: tuple[tuple[str, str], ...] = ()  # (claim kind, op) pairs verified under this rule
     analysis: str = ""                          # what a rule that consumes no claims reads
-    templates: Mapping[str, str] = field(default_factory=dict, repr=False)  # outcome → message
+    templates: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)  # outcome → message
     params: tuple[Param, ...] = ()
     grades: tuple[str, ...] = ()  # every severity a finding of this rule may have (its default first)
 
