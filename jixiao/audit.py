@@ -123,24 +123,28 @@ class Audit:
 
 
 def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list[Report] | None" = None,
-            only: Iterable[str] | None = None, review: dict[str, str] | None = None) -> Audit:
+            only: Iterable[str] | None = None, review: dict[str, str] | None = None,
+            thresholds: dict | None = None) -> Audit:
     """The audit of one report, computed once: its facts and verdicts once, its rules once, its
     reuse once. `corpus` is what it is compared with: a Context shared by the reports of one run
     (check, the batch), other parsed reports, a saved index or the batch's reuse results, or
-    nothing. `only` selects rules; reuse is analysed only when a corpus rule is selected."""
+    nothing. `only` selects rules (unknown ids are refused); reuse is analysed only when a corpus rule
+    is selected. `thresholds` overrides the registry's (else the Context's) thresholds for this report
+    (an unknown name or a value out of range is refused)."""
     from .claims.projects import headline, project_frame
     from .claims.verify import claim_record, claims_table
     from .reuse.index import ReuseIndex, ReuseSnapshot
-    from .rules import all_rules, rule_titles
+    from .rules import all_rules, check_rules, rule_titles
     from .rules.subject import Context, Subject, run_rules
 
+    only = check_rules(only) if only else None  # a notebook's `rules` parameter, checked like a params file's
     if isinstance(corpus, Context):
         ctx = corpus
     elif isinstance(corpus, (ReuseIndex, ReuseSnapshot)):
         ctx = Context([report], index=corpus)
     else:
         ctx = Context([report] + [r for r in corpus or [] if r is not report])
-    subject = Subject(report, ctx)
+    subject = Subject(report, ctx, thresholds)
     rules = all_rules(only)
     findings = run_rules(report, subject, only)
     text, titles = report.text, rule_titles()
@@ -206,13 +210,13 @@ def amount(report: Report, f) -> str | None:
 
 
 def _arithmetic(rule_id: str) -> bool:
-    """Rules registered by the arithmetic module (a sum of money is what they are about)."""
+    """Rules that consume claims (a sum of money is what they are about)."""
     from .rules import REGISTRY, all_rules
 
     if not REGISTRY:
         all_rules()
     rule = REGISTRY.get(rule_id)
-    return rule is not None and rule.func.__module__.endswith(".arithmetic")
+    return rule is not None and bool(rule.consumes)
 
 
 def write_json(path: str | Path, data) -> None:
@@ -287,7 +291,7 @@ def _docx_page_starts(report: Report) -> list[int]:
 
 def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
               index_path: str | Path | None = None, review_path: str | Path | None = None,
-              only: Iterable[str] | None = None) -> Audit:
+              only: Iterable[str] | None = None, thresholds: dict | None = None) -> Audit:
     """Audit one report file against a corpus (a folder or list of report files) and/or a saved
     reuse index (`jixiao index build`): what a notebook used interactively computes."""
     from .read.ingest import expand_paths
@@ -309,17 +313,17 @@ def run_audit(report_path: str | Path, corpus: str | Path | list | None = None,
         from .reuse.index import load_reuse
         index = load_reuse(index_path)
     audit = analyse(report, Context([report] + others, index=index), only=only,
-                    review=decisions(load_store(review_path)))
+                    review=decisions(load_store(review_path)), thresholds=thresholds)
     audit.skipped = skipped
     return audit
 
 
 def load_audit(audit_path: str | Path | None = None, report: str | Path | None = None, corpus=None,
                index_path: str | Path | None = None, review_path: str | Path | None = None,
-               only: Iterable[str] | None = None) -> Audit:
+               only: Iterable[str] | None = None, thresholds: dict | None = None) -> Audit:
     """The audit a notebook shows: the one the batch saved (audit_path), else computed from the report."""
     if audit_path:
         return Audit.load(audit_path)
     if not report:
         raise JixiaoError("give either audit_path (a saved audit) or report (a report file)")
-    return run_audit(report, corpus, index_path, review_path, only)
+    return run_audit(report, corpus, index_path, review_path, only, thresholds)

@@ -95,7 +95,7 @@ def cmd_figures(args) -> int:
 def cmd_claims(args) -> int:
     import pandas as pd
 
-    from .claims.verify import claims_frame
+    from .rules.arithmetic import claims_frame
     from .model.report import load_report
     frame = claims_frame(load_report(args.file))
     if args.all is False:

@@ -1,6 +1,7 @@
 """The data files of word lists and reference tables, loaded once."""
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from importlib import resources
@@ -9,6 +10,13 @@ import yaml
 
 
 def load(name: str):
+    """The one loader of jixiao/data: a data file's content, parsed once per process; each caller
+    gets its own copy (some compile their patterns into what they receive)."""
+    return copy.deepcopy(_parsed(name))
+
+
+@lru_cache(maxsize=None)
+def _parsed(name: str):
     with resources.files("jixiao.data").joinpath(name).open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 

@@ -28,7 +28,7 @@ def findings(text: str):
 def claims_of(text: str, kind: str | None = None):
     report = parse_text(text, "form.txt")
     out = [(c, verify(c)) for c in extract_claims(report)]
-    return [(c, v) for c, v in out if kind is None or (c.kind or "") == kind]
+    return [(c, v) for c, v in out if kind is None or c.kind == kind]
 
 
 def test_cell_stream_keeps_offsets_and_places():

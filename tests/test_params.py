@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from jixiao.rules import default_thresholds
 from jixiao.run.params import ParamsError, load_params, safe_name, write_params
 
 from .conftest import EXAMPLES, run_cli
@@ -85,7 +86,8 @@ def test_params_cli_reports_unreadable_files(tmp_path):
 def test_rules_and_thresholds_reach_the_notebook_as_typed_parameters(tmp_path):
     path = _write(tmp_path, rules=["B03", "A01", "A01"], thresholds={"boilerplate_share_alert": 0.5})
     given = load_params(path).notebook_parameters()
-    assert given["rules"] == ["A01", "B03"] and given["thresholds"] == {"boilerplate_share_alert": 0.5}
+    assert given["rules"] == ["A01", "B03"]
+    assert given["thresholds"] == {**default_thresholds(), "boilerplate_share_alert": 0.5}  # every one, one overridden
     assert given["report"] == str((tmp_path / "r.txt").resolve()) and given["year"] == 2023
 
 

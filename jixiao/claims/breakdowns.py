@@ -1,4 +1,4 @@
-"""A02/A03 in prose: a total and the parts the text breaks it into, in every order real reports use.
+"""Totals and counts in prose: a total and the parts the text breaks it into, in every order real reports use.
 
 - total, then parts: 共有N人，其中A人、B人 / 支出：N万元。其中… / 长3.47km：右岸…，左岸… /
   下达任务N户，第一批…户，第二批…户 / N万元（其中A万元、B万元）;
@@ -90,8 +90,7 @@ def _remainder(facts: Facts, used: set[int]) -> list[Claim]:
 def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: bool, how: str,
            span: tuple[int, int] | None = None) -> Claim:
     f = facts.figures[total.index]
-    kind = "count" if total.cls[0] == "count" else "total"
-    rule = "A03" if kind == "count" else "A02"
+    kind, op = ("count", "tally") if total.cls[0] == "count" else ("total", "sum")
     unit = "万元" if total.cls[0] == "money" else (f.unit or "")
     scale, shift = Decimal(1), 0
     if total.cls[0] == "money" and f.unit == "元" and total.index not in facts.unit_suspects:
@@ -101,8 +100,8 @@ def _claim(facts: Facts, total: Quantity, parts: list[Quantity], exhaustive: boo
     ops = [Operand(facts.figures[q.index].label or f"第{k + 1}项", q.value * scale, q.start, q.end, unit,
                    None if exact else q.decimals - shift) for k, q in enumerate(parts)]
     name = f.label or "合计"
-    return Claim(rule, "sum", f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value * scale,
-                 total.decimals - shift, unit, ops, kind=kind,
+    return Claim(kind, op, f"{name} = {how}各项之和（{len(parts)}项）", start, end, total.value * scale,
+                 total.decimals - shift, unit, ops,
                  detail={"exhaustive": exhaustive, "total": total.index, "parts": [q.index for q in parts]})
 
 

@@ -1,4 +1,4 @@
-"""A09: the same quantity given different values in different places of one report.
+"""Conflicts: the same quantity given different values in different places of one report.
 
 Three shapes: a report-level total stated twice (年初预算 … 年初预算); the same count of projects
 restated with a different budget (项目8个，预算301.20万元 … 项目8个，预算资金310.20万元); and one
@@ -55,8 +55,8 @@ def _restated_counts(facts: Facts) -> list[Claim]:
             j = seen[key]
             g = facts.figures[j]
             if g.number == f.number and f.number >= 2 and len(noun) >= 3:
-                claims.append(Claim("A09", "equal", f"“{noun}”的个数 与前文所述应一致", f.start, f.end, f.number, 0, f.unit,
-                                    [Operand(g.text + noun, g.number, g.start, g.end)], kind="conflict"))
+                claims.append(Claim("conflict", "equal", f"“{noun}”的个数 与前文所述应一致", f.start, f.end, f.number, 0, f.unit,
+                                    [Operand(g.text + noun, g.number, g.start, g.end)]))
             break
     return claims
 
@@ -90,7 +90,7 @@ def _source_restated(facts: Facts) -> list[Claim]:
         if value is None or value == facts.wan(j) or not _agree(value, f.decimals, whole, facts.figures[total_i].decimals):
             continue  # the same as the part, or some other amount (another batch, another year): not asserted
         g = facts.figures[j]
-        claims.append(Claim("A09", "equal", f"{m.group(0)}资金 与前文分项所述应一致（此处数额等于总额）", f.start, f.end, value,
+        claims.append(Claim("conflict", "equal", f"{m.group(0)}资金 与前文分项所述应一致（此处数额等于总额）", f.start, f.end, value,
                             f.decimals, "万元", [Operand(g.label + g.text, facts.wan(j), g.start, g.end)],
                             detail={"other_decimals": g.decimals}))
     return claims
@@ -138,7 +138,7 @@ def _same_document(facts: Facts) -> list[Claim]:
             if k == ref:
                 continue
             f, g = facts.figures[k], facts.figures[ref]
-            claims.append(Claim("A09", "equal", f"{key[0]}〔{key[1]}〕{key[2]}号文件下达的金额 与他处所述应一致", f.start,
+            claims.append(Claim("conflict", "equal", f"{key[0]}〔{key[1]}〕{key[2]}号文件下达的金额 与他处所述应一致", f.start,
                                 f.end, facts.wan(k), f.decimals, "万元", [Operand(g.label + g.text, facts.wan(ref), g.start,
                                                                                    g.end)],
                                 detail={"other_decimals": g.decimals}))
@@ -163,7 +163,7 @@ def _restated_totals(facts: Facts) -> list[Claim]:
             continue
         j = first[key]
         g = facts.figures[j]
-        claims.append(Claim("A09", "equal", f"{f.label or role} 与前文 {g.label} 应为同一数", f.start, f.end,
+        claims.append(Claim("conflict", "equal", f"{f.label or role} 与前文 {g.label} 应为同一数", f.start, f.end,
                             facts.wan(i), f.decimals, "万元",
                             [Operand(g.label + g.text, facts.wan(j), g.start, g.end)],
                             detail={"other_decimals": g.decimals}))
@@ -194,7 +194,7 @@ def _restated_project_budgets(facts: Facts) -> list[Claim]:
             if earlier and not any(_agree(facts.wan(i), f.decimals, facts.wan(j), facts.figures[j].decimals)
                                    for j in earlier):
                 g = facts.figures[earlier[0]]
-                claims.append(Claim("A09", "equal", f"{n}个项目的预算 与前文所述应一致", f.start, f.end, facts.wan(i),
+                claims.append(Claim("conflict", "equal", f"{n}个项目的预算 与前文所述应一致", f.start, f.end, facts.wan(i),
                                     f.decimals, "万元", [Operand(g.label + g.text, facts.wan(earlier[0]), g.start, g.end)],
                                     detail={"other_decimals": g.decimals}))
             stated.setdefault(n, []).append(i)
@@ -245,7 +245,7 @@ def _named_projects(facts: Facts) -> list[Claim]:
             if not _agree(facts.wan(j), f.decimals, value, decimals):
                 g = facts.figures[k]
                 where = "表中" if g.table is not None else "项目清单中"
-                claims.append(Claim("A09", "equal", f"“{name}”的预算 与{where}所列应一致", f.start, f.end, facts.wan(j),
+                claims.append(Claim("conflict", "equal", f"“{name}”的预算 与{where}所列应一致", f.start, f.end, facts.wan(j),
                                     f.decimals, "万元", [Operand(f"{where}{g.text}", value, g.start, g.end)],
                                     detail={"other_decimals": decimals}))
     return claims

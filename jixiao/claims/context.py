@@ -6,13 +6,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property, lru_cache
-from importlib import resources
-
-import yaml
 
 from ..model.figures import Figure
 from ..model.report import Report
 from ..model.structure import Sentence
+from ..wordlists import load
 
 _SCOPE_TERMS = re.compile(r"基本支出|项目支出|人员经费|公用经费|“?三公”?经费|政府采购")
 _GENERIC_TITLE = re.compile(r"情况|概况|总体|基本|绩效目标|自评|问题|措施|结论|应用|评价|组织|方法|结果|部门|管理|整体|说明|分析|建议")
@@ -22,8 +20,7 @@ _PROJECT_PARAGRAPH = re.compile(r"^.{0,30}?项目[一二三四五六七八九十
 
 @lru_cache(maxsize=1)
 def words() -> dict:
-    with resources.files("jixiao.data").joinpath("arithmetic_words.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load("arithmetic_words.yaml")
     data["money_roles"] = [(role, re.compile(p)) for role, p in data["money_roles"]]
     data["scopes"] = [(scope, re.compile(p)) for scope, p in data["scopes"]]
     for key in ("execution_rates", "over_rates", "over_explained", "score_labels", "not_a_score", "admissions",
@@ -35,7 +32,7 @@ def words() -> dict:
 
 @dataclass
 class UnitSuspect:
-    """A money figure written in 元 among 万元 peers of the same size (A04)."""
+    """A money figure written in 元 among 万元 peers of the same size (a unit claim)."""
 
     figure: int
     peers: list[int]

@@ -1,4 +1,4 @@
-"""A05 for structures: an area or volume against the dimensions written beside it.
+"""Products for structures: an area or volume against the dimensions written beside it.
 
 长22米，宽17米，建筑面积为374平方米 / 防护网109平方米（高1.4米，长78米）/ 100立方米。长度22米，高3.5米，
 均厚1.3米 / 道路长1.2公里，宽4.5米，面积5400㎡. Two dimensions make an area, three a volume. The
@@ -80,5 +80,5 @@ def extract(facts: Facts) -> list[Claim]:
         name = re.sub(r"(?:为|约|达|共|计)+$", "", f.label.strip(" ,，、"))
         name = name if name.endswith(("面积", "体积", "方量")) else name + _NAMES[f.kind]
         relation = f"{name} = {' × '.join(sides)}"
-        claims.append(Claim("A05", "product", relation, f.start, f.end, f.number, f.decimals, f.unit, ops, kind="product"))
+        claims.append(Claim("product", "product", relation, f.start, f.end, f.number, f.decimals, f.unit, ops))
     return claims

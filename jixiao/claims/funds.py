@@ -33,8 +33,8 @@ def _name(block: FundsBlock, role: str) -> str:
 
 def _runon(block: FundsBlock) -> list[Claim]:
     """643.56252.18163.68: several cells with no separator; splitting them would be a guess."""
-    return [Claim("A02", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end,
-                  None, 0, "", [Operand("连写单元格", None, c.start, c.end)], kind="total") for c in block.runon]
+    return [Claim("total", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end,
+                  None, 0, "", [Operand("连写单元格", None, c.start, c.end)]) for c in block.runon]
 
 
 def _rates_and_scores(block: FundsBlock) -> list[Claim]:
@@ -49,10 +49,10 @@ def _rates_and_scores(block: FundsBlock) -> list[Claim]:
             initial = row.value_cell("initial")
             if initial is not None:
                 alts.append(_operand(block, "initial", initial, block.unit))
-            claims.append(Claim("A01", "ratio", f"{label}{_name(block, 'rate')} = {_name(block, 'spent')} ÷ "
+            claims.append(Claim("rate", "ratio", f"{label}{_name(block, 'rate')} = {_name(block, 'spent')} ÷ "
                                 f"{_name(block, 'full')}", rate.start, rate.end, stated, decimals, "%",
                                 [_operand(block, "spent", spent, block.unit), _operand(block, "full", full, block.unit)],
-                                alts, kind="rate"))
+                                alts))
         points, score = row.value_cell("points"), row.value_cell("score")
         if rate is not None and points is not None and score is not None:
             stated, decimals = cell_value(score.text)
@@ -68,12 +68,11 @@ def _rates_and_scores(block: FundsBlock) -> list[Claim]:
             else:
                 ratio, lo, hi, shown = r / 100, rate.start, rate.end, rate.text
             capped = min(ratio, Decimal(1))
-            claims.append(Claim("A05", "product", f"{label}{_name(block, 'score')} = {_name(block, 'points')} × "
+            claims.append(Claim("weights", "product", f"{label}{_name(block, 'score')} = {_name(block, 'points')} × "
                                 f"{_name(block, 'rate')}（不超过{_name(block, 'points')}）", score.start, score.end,
                                 stated, decimals, "分",
                                 [_operand(block, "points", points),
-                                 Operand(f"{_name(block, 'rate')} {shown}", capped, lo, hi)],
-                                kind="weights"))
+                                 Operand(f"{_name(block, 'rate')} {shown}", capped, lo, hi)]))
     return claims
 
 
@@ -98,7 +97,7 @@ def _totals(block: FundsBlock) -> list[Claim]:
         stated, decimals = cell_value(stated_cell.text)
         ops = [Operand(r.label.text.rstrip(":："), cell_value(c.text)[0], c.start, c.end, block.unit)
                for r, c in items]
-        claims.append(Claim("A02", "sum", f"{total.label.text.rstrip(':：')}{_name(block, role)} = 其中各项之和",
+        claims.append(Claim("total", "sum", f"{total.label.text.rstrip(':：')}{_name(block, role)} = 其中各项之和",
                             stated_cell.start, stated_cell.end, stated, decimals, block.unit, ops,
-                            detail={"exhaustive": block.closed}, kind="total"))
+                            detail={"exhaustive": block.closed}))
     return claims

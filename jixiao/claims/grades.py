@@ -1,5 +1,5 @@
-"""A07 grades against scores, A08 self-scores against the report's own figures, and the grade
-distributions (优 N 个, 良 M 个…) that A03 and A01 use."""
+"""Grades against scores, self-scores against the report's own figures (plausibility), and the
+grade distributions (优 N 个, 良 M 个…) that counts and rates use."""
 from __future__ import annotations
 
 import re
@@ -82,7 +82,7 @@ def _grade_claim(score_fig, grade_word: str, start: int, end: int, bounds, sourc
     level = level_of(grade_word)
     if level is None or score_fig.number is None or not (0 <= score_fig.number <= 100):
         return None
-    return Claim("A07", "grade", "自评等级与得分对应", start, end, score_fig.number, score_fig.decimals, "分",
+    return Claim("grade", "grade", "自评等级与得分对应", start, end, score_fig.number, score_fig.decimals, "分",
                  detail={"grade": grade_word, "level": level, "thresholds": [str(b) for b in bounds],
                          "source": source, "names": [ws[0] for ws in words()["grades"]]})
 
@@ -123,7 +123,7 @@ def extract(facts: Facts) -> list[Claim]:
 
 
 def _plausibility(facts: Facts, i: int) -> Claim | None:
-    """A08: a full or near-full self-score, and what in its scope speaks against it."""
+    """Plausibility: a full or near-full self-score, and what in its scope speaks against it."""
     f = facts.figures[i]
     w = words()
     if f.number < 98 or f.number > 100 or not w["score_labels"].search(facts.before(i)[-10:]) or w["not_a_score"].search(
@@ -145,7 +145,7 @@ def _plausibility(facts: Facts, i: int) -> Claim | None:
         return None
     below = [j for j in rates if facts.figures[j].number < 100]
     admissions = [(m.start() + lo, m.end() + lo) for m in w["admissions"].finditer(facts.text[lo:hi])]
-    return Claim("A08", "plausible", "满分自评与本报告的执行率和所述问题", f.start, f.end, f.number, f.decimals, "分",
+    return Claim("plausibility", "plausible", "满分自评与本报告的执行率和所述问题", f.start, f.end, f.number, f.decimals, "分",
                  [Operand(facts.figures[j].label + facts.figures[j].text, facts.figures[j].number,
                           facts.figures[j].start, facts.figures[j].end) for j in rates],
                  detail={"below": [facts.figures[j].text for j in below],

@@ -1,4 +1,4 @@
-"""A03: a count against the names the text lists for it.
+"""Counts against the names the text lists for them.
 
 内设13个机构，分别为A、B、C… / 设置了7个岗位：A、B… / 3家单位（A、B和C） / A、B、C9个街道 (the
 list before the count). A list ends at the end of its clause; a list ending in 等 is open, so the
@@ -77,9 +77,9 @@ def _claim(facts: Facts, i: int, names: list[str], lo: int, hi: int, extra: int,
     open_list = bool(_OPEN.search(facts.text[lo:hi]))
     relation = f"{f.text} = {where}所列名称个数" + ("（另加所述一类）" if extra else "")
     end = _unit_end(facts, i)
-    claim = Claim("A03", "count", relation, f.start, end, f.number, 0, facts.text[f.num_end:end].strip(),
+    claim = Claim("count", "count", relation, f.start, end, f.number, 0, facts.text[f.num_end:end].strip(),
                   [Operand(f"所列名称（{'、'.join(n[:8] for n in names[:3])}……）", Decimal(len(names) - extra), lo, hi)],
-                  kind="count", detail={"open": open_list})
+                  detail={"open": open_list})
     return claim
 
 
@@ -154,5 +154,5 @@ def _clauses(facts: Facts, i: int) -> Claim | None:
     item = re.compile(pw()["indicator_item"])
     if len(segments) < 3 or not all(item.match(seg) for seg in segments):
         return None
-    return Claim("A03", "count", f"{f.text} = 其中所列指标个数", f.start, end, f.number, 0,
-                 folded[f.num_end:end].strip(), [Operand("其中所列指标", Decimal(len(segments)), lo, hi)], kind="count")
+    return Claim("count", "count", f"{f.text} = 其中所列指标个数", f.start, end, f.number, 0,
+                 folded[f.num_end:end].strip(), [Operand("其中所列指标", Decimal(len(segments)), lo, hi)])

@@ -1,4 +1,4 @@
-"""A05: quantity × unit price against the stated amount, and averages against total ÷ count.
+"""Products: quantity × unit price against the stated amount, and averages against total ÷ count.
 
 32.6亩 … 1000元/亩 … 共32600元;  岗位48人，每人每月补贴1200元，全年共计发放69.12万元;
 资金84万元用于12个村 … 村均7万元.
@@ -30,7 +30,7 @@ def _periodic(facts: Facts) -> list[Claim]:
         if k is None:
             continue
         n = per_year[m.group(1)]
-        claims.append(Claim("A05", "product", f"次数 = 每{m.group(1)}{k}次 × 全年{n}个{m.group(1)}", m.start(3), m.end(3),
+        claims.append(Claim("product", "product", f"次数 = 每{m.group(1)}{k}次 × 全年{n}个{m.group(1)}", m.start(3), m.end(3),
                             Decimal(m.group(3)), 0, "次", [Operand(f"每{m.group(1)}次数", Decimal(k)),
                                                            Operand(f"全年{m.group(1)}数", Decimal(n))]))
     return claims
@@ -53,10 +53,9 @@ def _split_standard(facts: Facts) -> list[Claim]:
             total = sum((_price(facts, j)[2] for j in owned), Decimal(0))
             f = facts.figures[i]
             if consistent(_price(facts, i)[2], f.decimals, total):
-                claims.append(Claim("A02", "sum", "标准 = 各来源标准之和", f.start, f.end, _price(facts, i)[2], f.decimals,
+                claims.append(Claim("total", "sum", "标准 = 各来源标准之和", f.start, f.end, _price(facts, i)[2], f.decimals,
                                     f"元/{per}", [Operand(facts.figures[j].text, _price(facts, j)[2],
-                                                           facts.figures[j].start, facts.figures[j].end) for j in owned],
-                                    kind="total"))
+                                                           facts.figures[j].start, facts.figures[j].end) for j in owned]))
     return claims
 
 
@@ -130,7 +129,7 @@ def _product(facts: Facts, s, paragraph_figs: list[int], i: int, per: str, perio
     if factor != 1:
         ops.append(Operand("12个月", factor))
         relation += " × 12个月"
-    return Claim("A05", "product", relation, a.start, a.end, a.number, a.decimals, a.unit, ops,
+    return Claim("product", "product", relation, a.start, a.end, a.number, a.decimals, a.unit, ops,
                  detail={"expected_in_unit": str(expected_yuan / unit_scale)})
 
 
@@ -148,7 +147,7 @@ def _mean(facts: Facts, paragraph_figs: list[int], i: int):
         return None
     t, c = facts.figures[pair[0]], facts.figures[pair[1]]
     scale = _YUAN[f.unit]
-    return Claim("A05", "mean", f"{m.group(0)} = 总额 ÷ 数量", f.start, f.end, f.number, f.decimals, f.unit,
+    return Claim("product", "mean", f"{m.group(0)} = 总额 ÷ 数量", f.start, f.end, f.number, f.decimals, f.unit,
                  [Operand(t.label + t.text, t.number * _YUAN[t.unit] / scale, t.start, t.end),
                   Operand(c.label + c.text, c.number, c.start, c.end)],
                  bound=f.bound)

@@ -1,4 +1,4 @@
-"""A01 rates against their inputs, A06 rates above 100%: execution rates (spent ÷ budget),
+"""Rates against their inputs, and rates above 100%: execution rates (spent ÷ budget),
 category rates (评优率 = 优 ÷ all), and named ratios of two counts (调解成功率 = 成功 ÷ 受理)."""
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
     if not den.value:
         return None
     name = re.sub(r"^.*?([^，。、；\s]*率)[为达是:：\s]*$", r"\1", f.label) or "执行率"
-    return Claim("A01", "ratio", f"{name} = {num.label} ÷ {den.label}", f.start, f.end, f.number, f.decimals, "%",
+    return Claim("rate", "ratio", f"{name} = {num.label} ÷ {den.label}", f.start, f.end, f.number, f.decimals, "%",
                  [num, den], alts)
 
 
@@ -107,7 +107,7 @@ def _category(facts: Facts, s: Sentence, i: int) -> Claim | None:
         return None
     what = "优良" if top else "优"
     source = "所述项目总数" if total_i is not None else "各等级个数之和"
-    return Claim("A01", "ratio", f"{'优良率' if top else '评优率'} = “{what}”个数 ÷ {source}", f.start, f.end, f.number,
+    return Claim("rate", "ratio", f"{'优良率' if top else '评优率'} = “{what}”个数 ÷ {source}", f.start, f.end, f.number,
                  f.decimals, "%", [Operand(f"“{what}”个数", good), Operand(source, total)])
 
 
@@ -146,7 +146,7 @@ def _count_ratio(facts: Facts, s: Sentence, i: int) -> Claim | None:
             return None  # rows of a flattened indicator table, not one sentence's counts
         num, den = facts.figures[num_i], facts.figures[den_i]
         name = re.sub(r"^.*?([^，。、；\s]*[率度])[为达是:：\s]*$", r"\1", f.label)
-        return Claim("A01", "ratio", f"{name} = {num.label or '分子'} ÷ {den.label or '总数'}", f.start, f.end,
+        return Claim("rate", "ratio", f"{name} = {num.label or '分子'} ÷ {den.label or '总数'}", f.start, f.end,
                      f.number, f.decimals, "%",
                      [Operand(num.label + num.text, num.number, num.start, num.end),
                       Operand(den.label + den.text, den.number, den.start, den.end)])
@@ -160,7 +160,7 @@ def _over(facts: Facts, s: Sentence, i: int) -> Claim:
     if following is not None and following.paragraph in (s.paragraph, s.paragraph + 1):
         context += facts.sentence_text(following)
     explained = words()["over_explained"].search(context)
-    return Claim("A06", "over", "执行率不应超过100%", f.start, f.end, f.number, f.decimals, "%",
+    return Claim("rate", "over", "执行率不应超过100%", f.start, f.end, f.number, f.decimals, "%",
                  [Operand("上限", Decimal(100))],
                  detail={"explained": explained.group(0) if explained else None})
 

@@ -1,4 +1,4 @@
-"""A02 for work items: a total restated after the items it sums, in the items' own words.
+"""Totals for work items: a total restated after the items it sums, in the items' own words.
 
 A村道路硬化700平方米；B村道路硬化900平方米；C村道路硬化400平方米 … 已完成道路硬化2000平方米 — the
 later figure names the same work (its label ends as every item's label ends: 道路硬化), in the same
@@ -65,7 +65,6 @@ def extract(facts: Facts) -> list[Claim]:
             f = facts.figures[total.index]
             ops = [Operand(_work(facts.figures[q.index].label) + facts.figures[q.index].text, q.value, q.start, q.end,
                            decimals=q.decimals) for q in items]
-            claims.append(Claim("A02", "sum", f"{shared} 合计 = 前文各项之和（{len(items)}项）", f.start, f.end, total.value,
-                                total.decimals, f.unit or "", ops, detail={"exhaustive": False, "restated": True},
-                                kind="total"))
+            claims.append(Claim("total", "sum", f"{shared} 合计 = 前文各项之和（{len(items)}项）", f.start, f.end, total.value,
+                                total.decimals, f.unit or "", ops, detail={"exhaustive": False, "restated": True}))
     return claims

@@ -1,4 +1,4 @@
-"""A01 shares and year-on-year changes.
+"""Shares and year-on-year changes (rates of kind share and growth).
 
 - share: 人员经费1945.31万元，占基本支出的91.39% — the part over its stated whole; when the whole
   is not named (其中：A万元，占59.2%；B万元，占40.8%), the total the part belongs to;
@@ -64,12 +64,12 @@ def _share(facts: Facts, p: int, before: list[int], i: int, parent: dict[int, in
     if whole is None or not whole.value:
         return None
     what = whole_name or (facts.figures[whole.index].label or "合计")
-    return Claim("A01", "ratio", f"占比 = {facts.figures[part.index].label or '分项'} ÷ {what}", f.start, f.end,
+    return Claim("share", "ratio", f"占比 = {facts.figures[part.index].label or '分项'} ÷ {what}", f.start, f.end,
                  f.number, f.decimals, "%",
                  [Operand(facts.figures[part.index].label + facts.figures[part.index].text, part.value, part.start,
                           part.end),
                   Operand(facts.figures[whole.index].label + facts.figures[whole.index].text, whole.value, whole.start,
-                          whole.end)], kind="share")
+                          whole.end)])
 
 
 def _growth(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
@@ -109,14 +109,13 @@ def _growth(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
         return None
     cf = facts.figures[current.index]
     unit = "万元" if current.cls[0] == "money" else (cf.unit or "")
-    return Claim("A01", "ratio", f"{'降幅' if down else '增幅'} = 增减额 ÷ 上年数（{cf.label or '本年数'} "
+    return Claim("growth", "ratio", f"{'降幅' if down else '增幅'} = 增减额 ÷ 上年数（{cf.label or '本年数'} "
                  f"{'+' if down else '−'} 增减额）", f.start, f.end, f.number, f.decimals, "%",
                  [Operand(facts.figures[change.index].label + facts.figures[change.index].text, change.value,
                           change.start, change.end, unit),
                   Operand("上年数", base, None, None, unit)],
                  alternatives=[Operand(f"本年数（{cf.label}{cf.text}）", current.value, current.start, current.end,
-                                       unit)],
-                 kind="growth")
+                                       unit)])
 
 
 def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
@@ -142,11 +141,11 @@ def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None
             break
     if plan is None or not plan.value:
         return None
-    return Claim("A01", "ratio", f"完成率 = 完成数 ÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
+    return Claim("rate", "ratio", f"完成率 = 完成数 ÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
                  [Operand(facts.figures[done.index].label + facts.figures[done.index].text, done.value, done.start,
                           done.end),
                   Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,
-                          plan.end)], kind="rate")
+                          plan.end)])
 
 
 def _window(facts: Facts, q) -> str:
@@ -172,8 +171,8 @@ def _over_plan(facts: Facts, i: int) -> Claim | None:
         plan, got = next(iter(plans.values())), next(iter(dones.values()))
         if not plan.value or got.value <= plan.value:
             continue
-        return Claim("A01", "ratio", "超任务比例 = （完成数 − 计划数）÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
+        return Claim("rate", "ratio", "超任务比例 = （完成数 − 计划数）÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
                      [Operand(f"超出数（{got.value} − {plan.value}）", got.value - plan.value),
                       Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,
-                              plan.end)], kind="rate")
+                              plan.end)])
     return None

@@ -29,13 +29,15 @@ def _consistent(stated: Decimal, q: Decimal, exact: Decimal) -> bool:
         exact < 0 and exact.quantize(q, rounding=ROUND_DOWN) == stated.quantize(q))
 
 
-def gross(stated: Decimal, exact: Decimal, is_rate: bool) -> bool:
-    """Beyond 1 percentage point for a rate, or 1% relative for an amount or count."""
+def gross(stated: Decimal, exact: Decimal, is_rate: bool, points: Decimal = Decimal(1),
+          share: Decimal = Decimal("0.01")) -> bool:
+    """Beyond `points` percentage points for a rate, or `share` relative for an amount or count
+    (1 point and 1% unless the rule's parameters say otherwise)."""
     diff = abs(stated - exact)
     if is_rate:
-        return diff > 1
+        return diff > points
     base = max(abs(exact), abs(stated))
-    return base > 0 and diff / base > Decimal("0.01")
+    return base > 0 and diff / base > share
 
 
 def half_unit(decimals: int) -> Decimal:

@@ -1,4 +1,4 @@
-"""A02 totals against their items and A03 counts against the things counted (tables and numbered lists;
+"""Totals against their items and counts against the things counted (tables and numbered lists;
 prose breakdowns — 其中, brackets, 共计 — are in breakdowns.py).
 
 Items are a table column (with or without a 合计 row) or the numbered list a sentence introduces;
@@ -69,7 +69,7 @@ def _table_total_rows(facts: Facts) -> list[Claim]:
                 stated = _cell_figure(facts, row[k]) if k < len(row) else None
                 if stated is None or not values:
                     continue
-                claims.append(Claim("A02", "sum", f"{col}合计 = 各行之和（{len(values)}行）", stated.start, stated.end,
+                claims.append(Claim("total", "sum", f"{col}合计 = 各行之和（{len(values)}行）", stated.start, stated.end,
                                     stated.number, stated.decimals, stated.unit or "",
                                     [Operand(f"第{v.row}行", v.number, v.start, v.end) for v in values]))
     return claims
@@ -78,8 +78,8 @@ def _table_total_rows(facts: Facts) -> list[Claim]:
 def _run_together(table) -> list[Claim]:
     """643.56252.18163.68: cells written with no separator; splitting them would be a guess."""
     from ..model.tables import cell_kind
-    return [Claim("A02", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end, None, 0, "",
-                  [Operand("连写单元格", None, c.start, c.end)], kind="total")
+    return [Claim("total", "count", f"单元格数字连写、无分隔（{c.text}），无法确定各栏数值", c.start, c.end, None, 0, "",
+                  [Operand("连写单元格", None, c.start, c.end)])
             for row in table.rows for c in row if cell_kind(c.text) == "runon"]
 
 
@@ -110,7 +110,7 @@ def _linked_totals_and_counts(facts: Facts) -> list[Claim]:
         if (items.start, items.end, "count") not in seen and not has_catch_all(facts, items):
             seen.add((items.start, items.end, "count"))
             where = "表中所列项目" if items.table is not None else "其后所列各项"
-            claims.append(Claim("A03", "count", f"项目个数 = {where}", f.start, f.end, f.number, 0, f.unit,
+            claims.append(Claim("count", "count", f"项目个数 = {where}", f.start, f.end, f.number, 0, f.unit,
                                 [Operand(where, Decimal(len(items)), items.start, items.end)]))
         for i in s.figures:
             g = facts.figures[i]
@@ -136,7 +136,7 @@ def _linked_totals_and_counts(facts: Facts) -> list[Claim]:
                 continue
             seen.add(key)
             where = "表中各行" if items.table is not None else "所列各项"
-            claims.append(Claim("A02", "sum", f"{g.label or '合计'} = {where}之和（{len(values)}项）", g.start, g.end,
+            claims.append(Claim("total", "sum", f"{g.label or '合计'} = {where}之和（{len(values)}项）", g.start, g.end,
                                 facts.wan(i), g.decimals, "万元", [Operand(*v) for v in values]))
     return claims
 
@@ -168,7 +168,7 @@ def _grade_distribution(facts: Facts) -> list[Claim]:
         if any(v == total.number for v in values) and len([v for v in values if v]) > 1:
             continue  # a hierarchy, not a partition
         lo, hi = facts.figures[parts[0].figure].start, facts.figures[parts[-1].figure].end
-        claims.append(Claim("A03", "sum", f"各等级个数之和 = 项目总数 {total.text}", lo, hi, total.number, 0,
+        claims.append(Claim("total", "tally", f"各等级个数之和 = 项目总数 {total.text}", lo, hi, total.number, 0,
                             total.unit or "个",
                             [Operand(p.category, facts.figures[p.figure].number, facts.figures[p.figure].start,
                                      facts.figures[p.figure].end) for p in parts],

@@ -15,14 +15,77 @@ getcontext().prec = 28
 STATUS = ("inconsistent", "consistent", "not_checked")  # the words of the output contract
 
 
+# The outcomes verification can reach, each with the fields it fills; the rule a claim falls under
+# (jixiao.rules) holds one message template per outcome it may receive and renders it from these.
+OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
+    "not_computed": ("relation",),
+    "consistent": ("relation", "stated", "computed"),
+    "differs": ("relation", "inputs", "computed", "stated", "difference"),
+    "differs_many": ("relation", "count", "first", "computed", "stated", "difference"),
+    "zero_base": ("relation",),
+    "rate_differs": ("relation", "inputs", "computed", "stated", "difference"),
+    "rate_differs_other_base": ("relation", "inputs", "computed", "stated", "difference", "base"),
+    "within_rounding": ("relation", "stated", "computed"),
+    "may_overlap": ("relation", "computed", "stated"),
+    "restated_differs": ("relation", "computed", "stated"),
+    "maybe_partial": ("relation", "computed", "stated"),
+    "open_list": ("relation",),
+    "zero_count": ("relation",),
+    "floor_met": ("relation", "computed", "stated"),
+    "below_floor": ("relation", "total", "count", "computed", "stated"),
+    "same": ("relation",),
+    "differs_elsewhere": ("relation", "stated", "other", "computed", "difference"),
+    "grade_matches": ("stated", "grade"),
+    "grade_differs_own": ("stated", "scale", "computed", "grade"),
+    "grade_differs_default": ("stated", "scale", "computed", "grade"),
+    "over_explained": ("stated", "explained"),
+    "over_unexplained": ("stated", "difference"),
+    "score_fits": ("stated",),
+    "score_below_rates": ("where", "stated", "rates"),
+    "score_admitted": ("where", "stated", "admissions"),
+    "score_below_rates_admitted": ("where", "stated", "rates", "admissions"),
+    "yuan_among_wan": ("label", "stated", "peers", "computed"),
+    "unit_missing": ("label", "stated"),
+    "negative": ("label", "stated"),
+    "title_year_differs": ("stated", "clause", "computed", "difference"),
+    "result_year_differs": ("computed", "clause", "stated", "difference"),
+}
+
+# Which outcomes each op can reach: a rule consuming an op must hold a template for each of them.
+OUTCOMES_OF_OP: dict[str, tuple[str, ...]] = {
+    "ratio": ("not_computed", "zero_base", "consistent", "rate_differs", "rate_differs_other_base"),
+    "sum": ("not_computed", "consistent", "differs", "differs_many", "within_rounding", "may_overlap",
+            "restated_differs", "maybe_partial"),
+    "count": ("not_computed", "consistent", "differs", "open_list"),
+    "product": ("not_computed", "consistent", "differs", "differs_many"),
+    "mean": ("not_computed", "consistent", "differs", "zero_count", "floor_met", "below_floor"),
+    "equal": ("same", "differs_elsewhere"),
+    "grade": ("grade_matches", "grade_differs_own", "grade_differs_default"),
+    "over": ("over_explained", "over_unexplained"),
+    "plausible": ("score_fits", "score_below_rates", "score_admitted", "score_below_rates_admitted"),
+    "unit": ("yuan_among_wan", "unit_missing", "negative"),
+    "year": ("title_year_differs", "result_year_differs"),
+}
+OUTCOMES_OF_OP["tally"] = OUTCOMES_OF_OP["sum"]
+
+# Default tolerances beyond which an inconsistency is gross (high); a rule's parameters may override them.
+GROSS = {"rate_gross_points": Decimal(1), "amount_gross_share": Decimal("0.01")}
+
+
 @dataclass
 class Verdict:
+    """What verification found for one claim: status, the figures, and the outcome with its fields.
+    `rule` and `message` are filled by the rule the claim falls under (jixiao.rules.arithmetic.judge)."""
+
     claim: Claim
     status: str                  # one of STATUS
     computed: Decimal | str | None
     difference: Decimal | None
     severity: str | None
-    message: str
+    outcome: str                 # a key of OUTCOME_FIELDS
+    fields: dict
+    rule: str = ""
+    message: str = ""
 
 
 def num(value: Decimal | int | None, decimals: int | None = None) -> str:
@@ -40,15 +103,25 @@ def _op_text(o: Operand) -> str:
         else o.label
 
 
-def verify(claim: Claim) -> Verdict:
+def verify(claim: Claim, tolerances: dict | None = None) -> Verdict:
+    """The claim recomputed and compared; `tolerances` overrides GROSS (the rule's parameters)."""
     handler = _HANDLERS[claim.op]
-    return handler(claim)
+    limits = {k: Decimal(str(v)) for k, v in {**GROSS, **(tolerances or {})}.items() if k in GROSS}
+    return handler(claim, limits)
 
 
-def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: str = "",
+def _verdict(claim: Claim, status: str, computed, difference, severity, outcome: str, /, **fields) -> Verdict:
+    return Verdict(claim, status, computed, difference, severity, outcome, fields)
+
+
+def _gross(stated: Decimal, exact: Decimal, is_rate: bool, limits: dict) -> bool:
+    return gross(stated, exact, is_rate, limits["rate_gross_points"], limits["amount_gross_share"])
+
+
+def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, limits: dict, base: str | None = None,
              lenient_below: bool = False) -> Verdict:
     if computed is None or claim.stated is None:
-        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：无法计算")
+        return _verdict(claim, "not_checked", None, None, None, "not_computed", relation=claim.relation)
     show = max(claim.decimals, 2)
     diff = claim.stated - computed
     ok = consistent(claim.stated, claim.decimals, computed) or (lenient_below and diff < 0)
@@ -56,164 +129,166 @@ def _numeric(claim: Claim, computed: Decimal | None, is_rate: bool, rule_note: s
     stated = f"{num(claim.stated, claim.decimals)}{unit}"
     exact = Decimal(computed).normalize()
     got = f"{num(computed) if -exact.as_tuple().exponent <= 4 and not is_rate else num(computed, show)}{unit}"
-    diff_text = f"{num(abs(diff), show)}{' 个百分点' if is_rate else unit}"
     if ok:
-        return Verdict(claim, "consistent", computed, diff, None, f"{claim.relation}：报告 {stated}，计算 {got}，相符")
-    severity = "high" if gross(claim.stated, computed, is_rate) else "medium"
-    if claim.op == "sum" and len(claim.operands) > 4:
-        inputs = f"所列 {len(claim.operands)} 项（{'，'.join(_op_text(o) for o in claim.operands[:3])}……）之和"
-    else:
-        inputs = "，".join(_op_text(o) for o in claim.operands)
-    message = f"{claim.relation}：按{inputs}计算应为 {got}，报告写 {stated}，相差 {diff_text}{rule_note}"
-    return Verdict(claim, "inconsistent", computed, diff, severity, message)
+        return _verdict(claim, "consistent", computed, diff, None, "consistent", relation=claim.relation,
+                        stated=stated, computed=got)
+    severity = "high" if _gross(claim.stated, computed, is_rate, limits) else "medium"
+    figures = dict(relation=claim.relation, computed=got, stated=stated)
+    if is_rate:
+        figures["difference"] = num(abs(diff), show)
+        figures["inputs"] = "，".join(_op_text(o) for o in claim.operands)
+        if base is not None:
+            return _verdict(claim, "inconsistent", computed, diff, severity, "rate_differs_other_base", base=base,
+                            **figures)
+        return _verdict(claim, "inconsistent", computed, diff, severity, "rate_differs", **figures)
+    figures["difference"] = f"{num(abs(diff), show)}{unit}"
+    if claim.op in ("sum", "tally") and len(claim.operands) > 4:
+        return _verdict(claim, "inconsistent", computed, diff, severity, "differs_many", count=len(claim.operands),
+                        first="，".join(_op_text(o) for o in claim.operands[:3]), **figures)
+    return _verdict(claim, "inconsistent", computed, diff, severity, "differs",
+                    inputs="，".join(_op_text(o) for o in claim.operands), **figures)
 
 
-def _ratio(claim: Claim) -> Verdict:
+def _ratio(claim: Claim, limits: dict) -> Verdict:
     a, b = claim.operands[0].value, claim.operands[1].value
     if not b:
-        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：分母为零")
+        return _verdict(claim, "not_checked", None, None, None, "zero_base", relation=claim.relation)
     computed = a / b * 100
-    note = ""
+    base = None
     for alt in claim.alternatives:
         if alt.value and consistent(claim.stated, claim.decimals, a / alt.value * 100):
-            note = f"（报告数是按{alt.label} {num(alt.value)}{alt.unit} 计算的）"
+            base = f"{alt.label} {num(alt.value)}{alt.unit}"
             break
-    return _numeric(claim, computed, True, note)
+    return _numeric(claim, computed, True, limits, base)
 
 
-def _sum(claim: Claim) -> Verdict:
+def _sum(claim: Claim, limits: dict) -> Verdict:
     computed = sum((o.value for o in claim.operands), Decimal(0))
     if claim.stated is not None and claim.operands and all(o.decimals is not None for o in claim.operands) \
             and sum_consistent(claim.stated, claim.decimals, [(o.value, o.decimals) for o in claim.operands]):
-        return Verdict(claim, "consistent", computed, claim.stated - computed, None,
-                       f"{claim.relation}：报告 {num(claim.stated, max(claim.decimals, 0))}{claim.unit}，"
-                       f"分项合计 {num(computed)}{claim.unit}，在分项舍入误差之内，相符")
-    v = _numeric(claim, computed, False)
+        return _verdict(claim, "consistent", computed, claim.stated - computed, None, "within_rounding",
+                        relation=claim.relation, stated=f"{num(claim.stated, max(claim.decimals, 0))}{claim.unit}",
+                        computed=f"{num(computed)}{claim.unit}")
+    v = _numeric(claim, computed, False, limits)
     if v.status == "inconsistent" and claim.detail.get("may_overlap"):
-        return Verdict(claim, "not_checked", computed, v.difference, None,
-                       f"{claim.relation}：所列分项合计 {num(computed)}，与总数 {num(claim.stated)} 不等；"
-                       f"人员分类可能交叉或未列全，不作判断")
+        return _verdict(claim, "not_checked", computed, v.difference, None, "may_overlap", relation=claim.relation,
+                        computed=num(computed), stated=num(claim.stated))
     if v.status == "inconsistent" and claim.detail.get("restated"):
-        return Verdict(claim, "not_checked", computed, v.difference, None,
-                       f"{claim.relation}：前文各项合计 {num(computed)}，与此处 {num(claim.stated)} 不等；"
-                       f"前文所列可能是计划，此处是完成数，不作判断")
+        return _verdict(claim, "not_checked", computed, v.difference, None, "restated_differs",
+                        relation=claim.relation, computed=num(computed), stated=num(claim.stated))
     if v.status == "inconsistent" and claim.detail.get("exhaustive") is False and computed < claim.stated:
-        return Verdict(claim, "not_checked", computed, v.difference, None,
-                       f"{claim.relation}：所列分项合计 {num(computed)}，小于总数 {num(claim.stated)}，可能未列全")
+        return _verdict(claim, "not_checked", computed, v.difference, None, "maybe_partial", relation=claim.relation,
+                        computed=num(computed), stated=num(claim.stated))
     return v
 
 
-def _count(claim: Claim) -> Verdict:
+def _count(claim: Claim, limits: dict) -> Verdict:
     if claim.detail.get("open"):
-        return Verdict(claim, "not_checked", claim.operands[0].value, None, None,
-                       f"{claim.relation}：所列以“等”结尾，未列全，无法核对个数")
-    return _numeric(claim, claim.operands[0].value, False)
+        return _verdict(claim, "not_checked", claim.operands[0].value, None, None, "open_list", relation=claim.relation)
+    return _numeric(claim, claim.operands[0].value, False, limits)
 
 
-def _product(claim: Claim) -> Verdict:
+def _product(claim: Claim, limits: dict) -> Verdict:
     computed = Decimal(1)
     for o in claim.operands:
         computed *= o.value
-    return _numeric(claim, computed, False)
+    return _numeric(claim, computed, False, limits)
 
 
-def _mean(claim: Claim) -> Verdict:
+def _mean(claim: Claim, limits: dict) -> Verdict:
     total, count = claim.operands[0].value, claim.operands[1].value
     if not count:
-        return Verdict(claim, "not_checked", None, None, None, f"{claim.relation}：数量为零")
+        return _verdict(claim, "not_checked", None, None, None, "zero_count", relation=claim.relation)
     computed = total / count
     if claim.bound == "min":
         if computed >= claim.stated or consistent(claim.stated, claim.decimals, computed):
-            return Verdict(claim, "consistent", computed, claim.stated - computed, None,
-                           f"{claim.relation}：计算 {num(computed, 2)}{claim.unit}，不低于 {num(claim.stated)}{claim.unit}")
-        return Verdict(claim, "inconsistent", computed, claim.stated - computed, "medium",
-                       f"{claim.relation}：{_op_text(claim.operands[0])} ÷ {_op_text(claim.operands[1])} = "
-                       f"{num(computed, 2)}{claim.unit}，低于所述标准 {num(claim.stated)}{claim.unit}")
-    return _numeric(claim, computed, False)
+            return _verdict(claim, "consistent", computed, claim.stated - computed, None, "floor_met",
+                            relation=claim.relation, computed=f"{num(computed, 2)}{claim.unit}",
+                            stated=f"{num(claim.stated)}{claim.unit}")
+        return _verdict(claim, "inconsistent", computed, claim.stated - computed, "medium", "below_floor",
+                        relation=claim.relation, total=_op_text(claim.operands[0]), count=_op_text(claim.operands[1]),
+                        computed=f"{num(computed, 2)}{claim.unit}", stated=f"{num(claim.stated)}{claim.unit}")
+    return _numeric(claim, computed, False, limits)
 
 
-def _equal(claim: Claim) -> Verdict:
+def _equal(claim: Claim, limits: dict) -> Verdict:
     other = claim.operands[0]
     od = claim.detail.get("other_decimals", claim.decimals)
     agree = consistent(claim.stated, claim.decimals, other.value) if claim.decimals <= od else \
         consistent(other.value, od, claim.stated)
     diff = claim.stated - other.value
     if agree:
-        return Verdict(claim, "consistent", other.value, diff, None, f"{claim.relation}：两处一致")
-    severity = "high" if gross(claim.stated, other.value, False) else "medium"
-    return Verdict(claim, "inconsistent", other.value, diff, severity,
-                   f"{claim.relation}：此处写 {num(claim.stated, claim.decimals)}{claim.unit}，{other.label} 为 "
-                   f"{num(other.value, od)}{claim.unit}，相差 {num(abs(diff), max(claim.decimals, od))}{claim.unit}")
+        return _verdict(claim, "consistent", other.value, diff, None, "same", relation=claim.relation)
+    severity = "high" if _gross(claim.stated, other.value, False, limits) else "medium"
+    return _verdict(claim, "inconsistent", other.value, diff, severity, "differs_elsewhere", relation=claim.relation,
+                    stated=f"{num(claim.stated, claim.decimals)}{claim.unit}", other=other.label,
+                    computed=f"{num(other.value, od)}{claim.unit}",
+                    difference=f"{num(abs(diff), max(claim.decimals, od))}{claim.unit}")
 
 
-def _grade(claim: Claim) -> Verdict:
+def _grade(claim: Claim, limits: dict) -> Verdict:
     from .grades import expected_level
     bounds = [Decimal(b) for b in claim.detail["thresholds"]]
     want = expected_level(claim.stated, bounds)
     names = claim.detail["names"]
     if want == claim.detail["level"]:
-        return Verdict(claim, "consistent", names[want], None, None, f"得分 {num(claim.stated)} 分，等级“{claim.detail['grade']}”相符")
-    source = "报告所定标准" if claim.detail["source"] == "report" else "默认标准（财预〔2020〕10号）"
+        return _verdict(claim, "consistent", names[want], None, None, "grade_matches", stated=num(claim.stated),
+                        grade=claim.detail["grade"])
+    outcome = "grade_differs_own" if claim.detail["source"] == "report" else "grade_differs_default"
     scale = "、".join(f"{names[k]}≥{num(bounds[k])}" for k in range(len(bounds) - 1))
-    return Verdict(claim, "inconsistent", names[want], None, "medium",
-                   f"得分 {num(claim.stated)} 分按{source}（{scale}）应为“{names[want]}”，报告写“{claim.detail['grade']}”")
+    return _verdict(claim, "inconsistent", names[want], None, "medium", outcome, stated=num(claim.stated),
+                    scale=scale, computed=names[want], grade=claim.detail["grade"])
 
 
-def _over(claim: Claim) -> Verdict:
+def _over(claim: Claim, limits: dict) -> Verdict:
     over = claim.stated - 100
     if claim.detail.get("explained"):
-        return Verdict(claim, "consistent", Decimal(100), over, None,
-                       f"{num(claim.stated, claim.decimals)}% 超过100%，报告有说明（“{claim.detail['explained']}”）")
-    return Verdict(claim, "inconsistent", Decimal(100), over, "high",
-                   f"执行率写 {num(claim.stated, claim.decimals)}%，超过100%（超出 {num(over, claim.decimals)} 个百分点），"
-                   f"支出大于预算而报告未作说明")
+        return _verdict(claim, "consistent", Decimal(100), over, None, "over_explained",
+                        stated=num(claim.stated, claim.decimals), explained=claim.detail["explained"])
+    return _verdict(claim, "inconsistent", Decimal(100), over, "high", "over_unexplained",
+                    stated=num(claim.stated, claim.decimals), difference=num(over, claim.decimals))
 
 
-def _plausible(claim: Claim) -> Verdict:
+def _plausible(claim: Claim, limits: dict) -> Verdict:
     below, admissions = claim.detail["below"], claim.detail["admissions"]
     if not below and not admissions:
-        return Verdict(claim, "consistent", None, None, None, f"自评 {num(claim.stated)} 分，与报告中的执行率和所述情况不矛盾")
-    reasons = []
+        return _verdict(claim, "consistent", None, None, None, "score_fits", stated=num(claim.stated))
+    outcome = "score_below_rates_admitted" if below and admissions else \
+        "score_below_rates" if below else "score_admitted"
+    fields = {"where": "该项目" if claim.detail["scope"] == "project" else "本部门", "stated": num(claim.stated)}
     if below:
-        reasons.append(f"执行率仅 {'、'.join(below)}（预算执行率权重10分，未全额执行不应满分）")
+        fields["rates"] = "、".join(below)
     if admissions:
-        reasons.append("报告自述“" + "”“".join(a.strip() for a in admissions) + "”")
-    where = "该项目" if claim.detail["scope"] == "project" else "本部门"
-    return Verdict(claim, "inconsistent", None, None, "high" if below else "medium",
-                   f"{where}自评 {num(claim.stated)} 分接近满分，但{'；'.join(reasons)}")
+        fields["admissions"] = "”“".join(a.strip() for a in admissions)
+    return _verdict(claim, "inconsistent", None, None, "high" if below else "medium", outcome, **fields)
 
 
-def _unit(claim: Claim) -> Verdict:
+def _unit(claim: Claim, limits: dict) -> Verdict:
     kind = claim.detail["kind"]
     label = claim.detail.get("label") or "金额"
     if kind == "yuan_among_wan":
         peers = "、".join(f"{num(o.value)}万元" for o in claim.operands[:4])
-        return Verdict(claim, "inconsistent", claim.stated, None, "medium",
-                       f"{label} {num(claim.stated, claim.decimals)} 写作“元”，同处同类金额均以万元计（{peers}），"
-                       f"按元只有 {num(claim.stated / 10000)} 万元，差 10⁴ 倍，应为 {num(claim.stated, claim.decimals)}万元")
+        return _verdict(claim, "inconsistent", claim.stated, None, "medium", "yuan_among_wan", label=label,
+                        stated=num(claim.stated, claim.decimals), peers=peers, computed=num(claim.stated / 10000))
     if kind == "missing":
-        return Verdict(claim, "inconsistent", None, None, "low", f"{label} {num(claim.stated)} 没有写单位（元还是万元？）")
-    return Verdict(claim, "inconsistent", None, None, "medium", f"{label} 为负数 {num(claim.stated)}{claim.unit}")
+        return _verdict(claim, "inconsistent", None, None, "low", "unit_missing", label=label, stated=num(claim.stated))
+    return _verdict(claim, "inconsistent", None, None, "medium", "negative", label=label,
+                    stated=f"{num(claim.stated)}{claim.unit}")
 
 
-def _year(claim: Claim) -> Verdict:
+def _year(claim: Claim, limits: dict) -> Verdict:
     fy = claim.operands[0].value
     if claim.detail.get("titles"):
-        return Verdict(claim, "inconsistent", fy, claim.stated - fy, "medium",
-                       f"此处标题写 {num(claim.stated)} 年度，前文标题（“{claim.detail['clause'][:30]}”）为 {num(fy)} 年度，"
-                       f"相差 {num(abs(claim.stated - fy))} 年；报告所评年度前后不一")
-    return Verdict(claim, "inconsistent", fy, claim.stated - fy, "medium",
-                   f"本报告评价 {num(fy)} 年度，此处把成果（“{claim.detail['clause'][:24]}”）写在 {num(claim.stated)} 年，"
-                   f"相差 {num(abs(claim.stated - fy))} 年；疑为沿用上年报告的文字")
+        return _verdict(claim, "inconsistent", fy, claim.stated - fy, "medium", "title_year_differs",
+                        stated=num(claim.stated), clause=claim.detail["clause"][:30], computed=num(fy),
+                        difference=num(abs(claim.stated - fy)))
+    return _verdict(claim, "inconsistent", fy, claim.stated - fy, "medium", "result_year_differs",
+                    computed=num(fy), clause=claim.detail["clause"][:24], stated=num(claim.stated),
+                    difference=num(abs(claim.stated - fy)))
 
 
-_HANDLERS = {"ratio": _ratio, "sum": _sum, "count": _count, "product": _product, "mean": _mean, "equal": _equal,
-             "grade": _grade, "over": _over, "plausible": _plausible, "unit": _unit, "year": _year}
-
-
-KIND_OF_OP = {"ratio": "rate", "sum": "total", "count": "count", "product": "product", "mean": "product",
-              "equal": "conflict", "grade": "grade", "over": "rate", "plausible": "plausibility", "unit": "unit",
-              "year": "year"}
+_HANDLERS = {"ratio": _ratio, "sum": _sum, "tally": _sum, "count": _count, "product": _product, "mean": _mean,
+             "equal": _equal, "grade": _grade, "over": _over, "plausible": _plausible, "unit": _unit, "year": _year}
 
 
 def _plain(value):
@@ -225,7 +300,7 @@ def _plain(value):
 def claim_record(v: Verdict, text: str) -> dict:
     """One claim as the output contract lists it (checks.md §2): what was asserted and what was found."""
     c = v.claim
-    record = {"rule": c.rule, "kind": c.kind or KIND_OF_OP[c.op], "relation": c.relation,
+    record = {"rule": v.rule, "kind": c.kind, "relation": c.relation,
               "stated": _plain(c.stated), "computed": _plain(v.computed), "difference": _plain(v.difference),
               "status": v.status}
     if v.status == "not_checked":
@@ -239,7 +314,7 @@ def claims_table(verdicts: list[Verdict], text: str) -> pd.DataFrame:
     rows = []
     for v in verdicts:
         c = v.claim
-        rows.append({"rule": c.rule, "relation": c.relation, "evidence": text[c.start:c.end],
+        rows.append({"rule": v.rule, "relation": c.relation, "evidence": text[c.start:c.end],
                      "stated": None if c.stated is None else float(c.stated),
                      "computed": float(v.computed) if isinstance(v.computed, Decimal) else v.computed,
                      "difference": None if v.difference is None else float(v.difference),
@@ -248,13 +323,3 @@ def claims_table(verdicts: list[Verdict], text: str) -> pd.DataFrame:
     columns = ["rule", "relation", "evidence", "stated", "computed", "difference", "status", "severity", "message",
                "start", "end"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def report_verdicts(report) -> list[Verdict]:
-    from . import extract_claims
-    return [verify(c) for c in extract_claims(report)]
-
-
-def claims_frame(report) -> pd.DataFrame:
-    """The claims table of one report: stated, computed, difference, status."""
-    return claims_table(report_verdicts(report), report.text)

@@ -60,11 +60,11 @@ def _headings(facts: Facts) -> list[Claim]:
                 continue
             what = "满分" if series == "points" else "得分"
             title = re.split(r"[（(]", node.title)[0][:16]
-            claims.append(Claim("A02", "sum", f"{title}{what} = 下级各项{what}之和（{len(kids)}项）", s, e,
+            claims.append(Claim("weights", "sum", f"{title}{what} = 下级各项{what}之和（{len(kids)}项）", s, e,
                                 value, _decimals(facts.text[s:e]), "分",
                                 [Operand(c.title[:12], k[series][0], k[series][1], k[series][2])
                                  for c, k in zip(node.children, kids)],
-                                detail={"exhaustive": closed}, kind="weights"))
+                                detail={"exhaustive": closed}))
     return claims
 
 
@@ -199,9 +199,9 @@ def _form_blocks(facts: Facts) -> list[Claim]:
             total = next((r for r in fb.rows if r.role == "total"), None) if fb else None
             cell = total.value_cell("points") if total else None
             if cell is not None:
-                claims.append(Claim("A02", "equal", f"{name}分值 = 资金表中的分值", s, e, points, 0, "分",
+                claims.append(Claim("weights", "equal", f"{name}分值 = 资金表中的分值", s, e, points, 0, "分",
                                     [Operand(f"资金表分值 {cell.text}", _value(cell), cell.start, cell.end)],
-                                    detail={"other_decimals": _decimals(cell.text)}, kind="weights"))
+                                    detail={"other_decimals": _decimals(cell.text)}))
             continue
         subs = [b for b in blocks if k < b[0] < end and not b[3]]
         if umbrella and subs:
@@ -212,8 +212,8 @@ def _form_blocks(facts: Facts) -> list[Claim]:
             if not pairs:
                 continue
             ops = [Operand("分值", _value(wc), wc.start, wc.end) for wc, _ in pairs]
-        claims.append(Claim("A02", "sum", f"{name}分值 = 所属各指标分值之和（{len(ops)}项）", s, e, points, 0, "分",
-                            ops, detail={"exhaustive": closed}, kind="weights"))
+        claims.append(Claim("weights", "sum", f"{name}分值 = 所属各指标分值之和（{len(ops)}项）", s, e, points, 0, "分",
+                            ops, detail={"exhaustive": closed}))
     claims += _total_rows(facts, cells, blocks, funds_at)
     return claims
 
@@ -272,9 +272,9 @@ def _total_rows(facts: Facts, cells, blocks, funds_at) -> list[Claim]:
                 score_ops = [Operand("资金得分", _value(sc), sc.start, sc.end)] + \
                     [Operand("得分", _value(b), b.start, b.end) for _, b in pairs]
         label = cells[t].text.rstrip(":：")
-        claims.append(Claim("A02", "sum", f"{label}（分值）= 各部分分值之和（{len(ops)}项）", nums[0].start, nums[0].end,
-                            _value(nums[0]), _decimals(nums[0].text), "分", ops, kind="weights"))
+        claims.append(Claim("weights", "sum", f"{label}（分值）= 各部分分值之和（{len(ops)}项）", nums[0].start, nums[0].end,
+                            _value(nums[0]), _decimals(nums[0].text), "分", ops))
         if score_ops and len(nums) > 1:
-            claims.append(Claim("A02", "sum", f"{label}（得分）= 各项得分之和（{len(score_ops)}项）", nums[1].start,
-                                nums[1].end, _value(nums[1]), _decimals(nums[1].text), "分", score_ops, kind="weights"))
+            claims.append(Claim("weights", "sum", f"{label}（得分）= 各项得分之和（{len(score_ops)}项）", nums[1].start,
+                                nums[1].end, _value(nums[1]), _decimals(nums[1].text), "分", score_ops))
     return claims

@@ -1,4 +1,4 @@
-"""A10: results or budgets of the evaluated year attributed to an earlier fiscal year (a leftover of an
+"""Years: results or budgets of the evaluated year attributed to an earlier fiscal year (a leftover of an
 earlier report's text), unless the words around the year mark it as history."""
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _title_years(facts: Facts) -> list[Claim]:
     for m in titles[1:]:
         first = titles[0]
         if m.group(1) != first.group(1):
-            claims.append(Claim("A10", "year", "报告标题所述年度应前后一致", m.start(), m.end(), Decimal(m.group(1)), 0, "年",
+            claims.append(Claim("year", "year", "报告标题所述年度应前后一致", m.start(), m.end(), Decimal(m.group(1)), 0, "年",
                                 [Operand("前文标题年度", Decimal(first.group(1)), first.start(1), first.end(1))],
                                 detail={"titles": True, "clause": first.group(0)}))
             break
@@ -58,7 +58,7 @@ def extract(facts: Facts) -> list[Claim]:
                 continue
             if not w["year_results"].search(clause):
                 continue
-            claims.append(Claim("A10", "year", "所述成果应属本报告的评价年度", f.start, hi, f.number, 0, "年",
+            claims.append(Claim("year", "year", "所述成果应属本报告的评价年度", f.start, hi, f.number, 0, "年",
                                 [Operand("评价年度", fy)], detail={"clause": clause}))
     return claims
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from ..read.textnorm import compact, fold
+from ..wordlists import load
 from .tables import FormCell, cell_stream, clean_header
 
 BUDGET_ROLES = ("initial", "full", "spent")
@@ -25,8 +23,7 @@ ROLE_NAMES = {"initial": "年初预算数", "full": "全年预算数", "spent": 
 
 @lru_cache(maxsize=1)
 def form_words() -> dict:
-    with resources.files("jixiao.data").joinpath("form_words.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load("form_words.yaml")
     for key in ("funds_columns", "funds_rows", "indicator_columns"):
         data[key] = {k: re.compile(v) for k, v in data[key].items()}
     for key in ("funds_unit", "block_header", "block_umbrella", "total_row", "heading_points"):

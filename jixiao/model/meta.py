@@ -10,11 +10,9 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 from ..read.textnorm import compact, fold
+from ..wordlists import load
 
 
 @dataclass
@@ -35,8 +33,7 @@ class Meta:
 
 @lru_cache(maxsize=1)
 def place_words() -> dict:
-    with resources.files("jixiao.data").joinpath("place_words.yaml").open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load("place_words.yaml")
 
 
 def _alt(words) -> str:

@@ -40,9 +40,9 @@ def _cell_text(value: str) -> str:
 
 
 def rule_advice() -> dict[str, dict]:
-    """依据 and 整改建议 per rule (jixiao/data/rule_advice.yaml)."""
-    from ..wordlists import load
-    return load("rule_advice.yaml") or {}
+    """依据 and 整改建议 per rule, as the registry binds them (from jixiao/data/rule_advice.yaml)."""
+    from ..rules import all_rules
+    return {r.id: r.advice for r in all_rules()}
 
 
 def issue_rows(results: list[dict]) -> list[list]:

@@ -8,10 +8,14 @@ from ..model.meta import place_words
 from ..read.textnorm import compact
 from ..reuse.index import WHOLE_REPORT, copy_segments, report_key
 from ..wordlists import indicators, load, stale_references
-from . import rule
-from .findings import make_finding
+from . import Param, parameter, rule
+from .findings import Hit
 from .numbering_defects import numbering_defects
 from .vague import find_vague
+
+
+# Read by the batch and the pages: a boilerplate share at or above it is flagged (套话占比预警线).
+parameter(Param("boilerplate_share_alert", 0.3, 0.0, 1.0, "套话占比预警线"))
 
 
 def _where(report, pos: int) -> str:
@@ -26,28 +30,27 @@ def _quote(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-@rule("B01", "repeated", "段落重复", "medium")
+@rule("B01", "repeated", "段落重复", "medium", analysis="passages repeated within the report")
 def repeated(report, ctx):
     """A passage of 15 or more characters occurs twice or more in one report."""
     for r in ctx.within(report).repeated:
         how = "完全相同" if r.exact else "几乎相同"
-        yield make_finding(report.text, "B01", "medium", r.start, r.end,
-                           f"这段文字（{len(compact(report.text[r.start:r.end]))}字，“{_quote(report.text[r.start:r.end])}”）"
+        yield Hit(r.start, r.end, f"这段文字（{len(compact(report.text[r.start:r.end]))}字，“{_quote(report.text[r.start:r.end])}”）"
                            f"与{_where(report, r.first_start)}的一段{how}，重复出现")
 
 
-@rule("B02", "templated", "模板化章节", "medium")
+@rule("B02", "templated", "模板化章节", "medium", analysis="sibling sections sharing their text")
 def templated(report, ctx):
     """Sibling sections are near-identical, so they say nothing specific; reports the shared share."""
     for t in ctx.within(report).templated:
         start, end = t.shared[0][0], t.shared[-1][1]
         head = f"{t.section.number_label}{t.section.title[:16]}"
-        yield make_finding(report.text, "B02", "medium", start, end,
-                           f"{head}：{t.share:.0%} 的文字与同级其余 {t.siblings - 1} 个段落相同（仅数字不同也算），"
+        yield Hit(start, end, f"{head}：{t.share:.0%} 的文字与同级其余 {t.siblings - 1} 个段落相同（仅数字不同也算），"
                            f"未写出本项目的具体情况")
 
 
-@rule("B03", "reused", "跨报告雷同", "high", scope="corpus")
+@rule("B03", "reused", "跨报告雷同", "high", scope="corpus", analysis="passages shared with the corpus",
+      grades=["medium", "low", "info"])
 def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
@@ -73,8 +76,7 @@ def reused(report, ctx):
                     pieces.append((lo, hi, "low", f"仅 {r.reports_sharing} 份报告共有，但{shared}，不足以说明抄用"))
         for lo, hi, severity, what in pieces:
             chars = len(compact(report.text[lo:hi])) if (lo, hi) != (r.start, r.end) else r.chars
-            yield make_finding(report.text, "B03", severity, lo, hi,
-                               f"这段文字（{chars}字，“{_quote(report.text[lo:hi])}”）也见于 {names}{more}；{what}")
+            yield Hit(lo, hi, f"这段文字（{chars}字，“{_quote(report.text[lo:hi])}”）也见于 {names}{more}；{what}", severity)
     for key, share in sorted(analysis.shared_with.items()):
         if share < WHOLE_REPORT:
             continue
@@ -82,8 +84,7 @@ def reused(report, ctx):
         runs = [r for r in analysis.reused if any(s.report == key for s in r.sources)]
         biggest = max(runs, key=lambda r: (r.chars, -r.start))
         same_town = entry.town and entry.town == report.meta.town
-        yield make_finding(report.text, "B03", "high", biggest.start, biggest.end,
-                           f"本报告 {share:.0%} 的文字与 {entry.name}（{entry.town or '?'}{entry.year or ''}）相同"
+        yield Hit(biggest.start, biggest.end, f"本报告 {share:.0%} 的文字与 {entry.name}（{entry.town or '?'}{entry.year or ''}）相同"
                            f"{'，基本是本镇另一年度报告的翻版' if same_town else '，疑为整篇抄用'}")
 
 
@@ -117,8 +118,7 @@ def _wrong_town_kind(report):
                 if not (m.start() == 0 or bare_before.search(text[max(0, m.start() - 2):m.start()])):
                     continue  # a named place's 乡政府 (another unit), not this one's
             end = min(len(text), m.end() + 4)
-            yield make_finding(text, "B05", "medium", m.start(), end,
-                               f"本报告是{own}（{kind}）的，此处却写“{text[m.start():end]}”；疑为抄自某{wrong}的报告")
+            yield Hit(m.start(), end, f"本报告是{own}（{kind}）的，此处却写“{text[m.start():end]}”；疑为抄自某{wrong}的报告", "medium")
 
 
 def _listed_place_kinds(report):
@@ -136,12 +136,11 @@ def _listed_place_kinds(report):
         other = max((k for (s2, k), n in counts.items() if s2 == stem and k != kind and n >= 2),
                     key=lambda k: counts[(stem, k)], default=None)
         if other:
-            yield make_finding(text, "B05", "medium", start, end,
-                               f"“{stem}{kind}”在本报告其余 {counts[(stem, other)]} 处都写作“{stem}{other}”；"
-                               f"此处的单位类型（{kind}）有误")
+            yield Hit(start, end, f"“{stem}{kind}”在本报告其余 {counts[(stem, other)]} 处都写作“{stem}{other}”；"
+                               f"此处的单位类型（{kind}）有误", "medium")
 
 
-@rule("B05", "foreign", "他单位名称", "high", scope="corpus")
+@rule("B05", "foreign", "他单位名称", "high", scope="corpus", analysis="place and unit names", grades=["medium"])
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
     text, meta = report.text, report.meta
@@ -151,37 +150,37 @@ def foreign(report, ctx):
         if own and (town in own or own in town):
             continue
         for m in re.finditer(re.escape(town), text):
-            yield make_finding(text, "B05", "high", m.start(), m.end(),
-                               f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
+            yield Hit(m.start(), m.end(), f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
     yield from _wrong_town_kind(report)
     yield from _listed_place_kinds(report)
     county = meta.county or ""
-    if county.endswith(("县", "区")):
-        other = "区" if county.endswith("县") else "县"
-        for m in re.finditer(rf"{other}(?:财政局|委|人民政府|政府|直)|(?:我|全){other}(?![\u4e00-\u9fff]{{0}}[镇乡])", text):
+    kinds = load("unit_kinds.yaml")
+    own_kind = next((k for k in kinds["county_kinds"] if county.endswith(k)), None)
+    for other in [k for k in kinds["county_kinds"] if k != own_kind] if own_kind else ():
+        pattern = (rf"{other}(?:{kinds['county_organs']})|(?:{kinds['county_self_prefix']}){other}"
+                   rf"(?![{kinds['county_not_after']}])")
+        for m in re.finditer(pattern, text):
             if m.group(0)[0] == other and not _generic_before(text, m.start()):
                 continue
             end = min(len(text), m.end() + 6)
-            yield make_finding(text, "B05", "medium", m.start(), end,
-                               f"本单位属{county}（{county[-1]}），此处却写“{m.group(0)}”；疑为抄自某{other}的报告")
+            yield Hit(m.start(), end, f"本单位属{county}（{county[-1]}），此处却写“{m.group(0)}”；疑为抄自某{other}的报告", "medium")
     stems = [n[:-1] for n in (own, county, meta.city or "") if len(n) >= 3]
     not_place = set(place_words()["slogan_not_place"]) | set(load("unit_kinds.yaml")["provinces"])
     for m in re.finditer(place_words()["slogan"], text):
         name = m.group(1)
         if name in not_place or any(name.startswith(s[:2]) or s.startswith(name) for s in stems if s):
             continue
-        yield make_finding(text, "B05", "high", m.start(1), m.end(1),
-                           f"口号中的地名“{name}”不是本单位（{own or county or '?'}）；疑为抄自他地报告")
+        yield Hit(m.start(1), m.end(1), f"口号中的地名“{name}”不是本单位（{own or county or '?'}）；疑为抄自他地报告")
 
 
-@rule("B04", "residue", "模板残留", "medium")
+@rule("B04", "residue", "模板残留", "medium", analysis="template residue", grades=["low"])
 def residue(report, ctx):
     """Template instructions, placeholders or word-processor artefacts left in the report."""
     for r in ctx.within(report).residue:
-        yield make_finding(report.text, "B04", r.severity, r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”")
+        yield Hit(r.start, r.end, f"{r.what}：“{_quote(report.text[r.start:r.end], 24)}”", r.severity)
 
 
-@rule("B06", "vague", "指标空泛", "low")
+@rule("B06", "vague", "指标空泛", "low", analysis="indicator values without a number")
 def vague(report, ctx):
     """A performance indicator whose target or actual has no number: an adjective states no result."""
     _, adjectives = indicators()
@@ -199,10 +198,10 @@ def vague(report, ctx):
             adj = adjectives.search(x.value)
             reason = f"只用“{adj.group(0)}”这样的词描述，" if adj else ""
             message = f"{x.label}“{_quote(x.value, 20)}”{reason}没有数值，无法衡量（应写明目标值与实际完成值）"
-        yield make_finding(text, "B06", "low", x.start, x.end, message)
+        yield Hit(x.start, x.end, message)
 
 
-@rule("B07", "numbering", "编号错乱", "low")
+@rule("B07", "numbering", "编号错乱", "low", analysis="section and list numbering")
 def numbering(report, ctx):
     """Section or list numbering skips, repeats, or switches style at one level."""
     for issue in numbering_defects(report):
@@ -217,10 +216,10 @@ def numbering(report, ctx):
             "lost": f"这一项的编号丢失（按前后顺序应为“{issue.expected}”）"
                     + ("，只剩下顿号“、”" if issue.found == "、" else ""),
         }[issue.kind]
-        yield make_finding(report.text, "B07", "low", mk.start, end, message)
+        yield Hit(mk.start, end, message)
 
 
-@rule("B08", "stale", "过时提法", "medium")
+@rule("B08", "stale", "过时提法", "medium", analysis="references dated by the report year")
 def stale(report, ctx):
     """A reference that expired before the report's year: 十九大 after 2022, 十三五 after 2020…"""
     year = report.meta.year
@@ -234,20 +233,18 @@ def stale(report, ctx):
         for m in pattern.finditer(text):
             if historical_after.match(text, m.end()) or historical_before.search(text[max(0, m.start() - 4):m.start()]):
                 continue
-            yield make_finding(text, "B08", "medium", m.start(), m.end(),
-                               f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
+            yield Hit(m.start(), m.end(), f"“{m.group(0)}”在 {year} 年度报告中已过时：{why}")
     if getattr(report.meta, "year_inferred", False):
         return  # a guessed year cannot date a cited notice
     notice = re.compile(load("stale_references.yaml")["cited_notice"])
     for m in notice.finditer(report.folded):
         cited = int(m.group(1))
         if cited < year:
-            yield make_finding(text, "B08", "medium", m.start(), m.end(),
-                               f"{year} 年度的自评以“{_quote(text[m.start():m.end()], 30)}”为依据，"
+            yield Hit(m.start(), m.end(), f"{year} 年度的自评以“{_quote(text[m.start():m.end()], 30)}”为依据，"
                                f"该通知部署的是 {cited} 年度的评价（早 {year - cited} 年），疑为沿用上年报告")
 
 
-@rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus")
+@rule("B09", "misspelt", "本地地名错写", "medium", scope="corpus", analysis="spelling of place names")
 def misspelt(report, ctx):
     """A near-miss spelling of a place name: one of the report's own names one character off or with
     its first character dropped, or a listed place written once as a homophone of its usual spelling."""
@@ -271,16 +268,14 @@ def misspelt(report, ctx):
         if len({c for _, c in near}) >= 3:
             near = []  # many variants of one name: the name itself is a misreading (受桐溪县 for 桐溪县)
         for start, cand in near:
-            yield make_finding(text, "B09", "medium", start, start + len(cand),
-                               f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+            yield Hit(start, start + len(cand), f"“{cand}”与本单位地名“{name}”只差一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
         short = name[1:]
         if len(short) >= 2 and times >= 2:
             for m in re.finditer(re.escape(short), text):
                 before = text[m.start() - 1] if m.start() else ""
                 if before and ("\u4e00" <= before <= "\u9fff" or before.isalnum()):
                     continue  # inside a longer name (南桐溪县 holds 桐溪县) or a word
-                yield make_finding(text, "B09", "medium", m.start(), m.end(),
-                                   f"“{short}”少了本单位地名“{name}”的第一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
+                yield Hit(m.start(), m.end(), f"“{short}”少了本单位地名“{name}”的第一个字，疑为笔误（正文中“{name}”出现 {times} 次）")
     yield from _listed_homophones(report)
 
 
@@ -301,8 +296,7 @@ def _listed_homophones(report):
                 continue
             diff = [(a, b) for a, b in zip(name, usual) if a != b]
             if len(diff) == 1 and _same_sound(*diff[0]):
-                yield make_finding(text, "B09", "medium", start, end,
-                                   f"“{name}”与本报告中出现 {n} 次的“{usual}”只差一个同音字（{diff[0][0]}/{diff[0][1]}），疑为笔误")
+                yield Hit(start, end, f"“{name}”与本报告中出现 {n} 次的“{usual}”只差一个同音字（{diff[0][0]}/{diff[0][1]}），疑为笔误")
                 break
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import printable
 
@@ -56,3 +57,13 @@ def json_safe(value):
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     return value
+
+
+class Hit(NamedTuple):
+    """What a B rule function yields: a span and its message; the registry adds the rule's id and,
+    unless the rule grades this hit (`severity`), its default severity."""
+
+    start: int
+    end: int
+    message: str
+    severity: str | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ..model.report import Report
-from . import all_rules
+from . import all_rules, check_thresholds
 from .findings import Finding, sort_findings
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ class Context:
 
     reports: list[Report] = field(default_factory=list)
     index: "ReuseIndex | ReuseSnapshot | None" = None  # a saved index, or one report's saved reuse results
+    thresholds: Mapping | None = None  # the batch's thresholds (None: the registry's defaults)
     _built: "ReuseIndex | ReuseSnapshot | None" = field(default=None, init=False, repr=False)
 
     def reuse_index(self) -> "ReuseIndex | ReuseSnapshot":
@@ -43,8 +44,9 @@ class Subject:
     reuse), each part computed at most once, on first use, and held by this object alone — so no
     cache keyed by object identity is needed. Rules receive it where they receive a Context."""
 
-    def __init__(self, report: Report, ctx: Context):
+    def __init__(self, report: Report, ctx: Context, thresholds: Mapping | None = None):
         self.report, self.ctx = report, ctx
+        self.thresholds = check_thresholds(ctx.thresholds if thresholds is None else thresholds)
 
     @property
     def reports(self) -> list[Report]:
@@ -71,9 +73,8 @@ class Subject:
 
     @cached_property
     def _verdicts(self) -> list:
-        from ..claims import extract_claims
-        from ..claims.verify import verify
-        return [verify(c) for c in extract_claims(self.report, self.facts)]
+        from .arithmetic import report_verdicts
+        return report_verdicts(self.report, self.facts, self.thresholds)
 
     @cached_property
     def _within(self) -> "TextReuse":
@@ -106,5 +107,5 @@ def run_rules(report: Report, ctx: "Context | Subject", only: Iterable[str] | No
     subject._own(report)
     findings: list[Finding] = []
     for r in all_rules(only):
-        findings.extend(r.func(report, subject))
+        findings.extend(r.findings(report, subject))
     return sort_findings(findings)

@@ -15,7 +15,6 @@ from ..wordlists import load
 
 _FIGURE = re.compile(r"\d")
 _TARGET_ONLY = re.compile(r"^[^\d≥≤><]*[≥≤><]=?\s*\d+(?:\.\d+)?\s*%?[。.]?$")
-_OPERATOR = re.compile(r"^(?:[=≥≤><≧≦═]+|定量|定性|正向|反向)$")
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n]")
 
 
@@ -40,6 +39,7 @@ class _Vocab:
     done_context: re.Pattern
     prose: tuple
     unit_cell: re.Pattern
+    operator: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,8 @@ def vocab() -> _Vocab:
                   re.compile(data["table_context"]), re.compile(data["category"]),
                   frozenset(data["header_name"]), frozenset(data["header_actual"]),
                   re.compile(data["done_context"]), tuple(re.compile(p) for p in data["prose"]),
-                  re.compile(data["unit_cell"]))
+                  re.compile(data["unit_cell"]),
+                  re.compile(rf"^(?:[=≥≤><≧≦═]+|{'|'.join(map(re.escape, data['operator_words']))})$"))
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def _is_vague_cell(c: Cell, v: _Vocab) -> bool:
 
 def _is_name(c: Cell, v: _Vocab) -> bool:
     t = "".join(c.text.split())  # spaced-out labels: 经济效益 指标
-    return (len(t) >= 2 and not _FIGURE.search(t) and not _OPERATOR.match(t) and t not in v.cell_vague
+    return (len(t) >= 2 and not _FIGURE.search(t) and not v.operator.match(t) and t not in v.cell_vague
             and not v.category.match(t) and not v.unit_cell.match(t) and t not in v.header_name and t not in v.header_actual)
 
 

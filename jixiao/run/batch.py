@@ -291,7 +291,7 @@ def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | No
                 others.append(reports[key])
         try:
             audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
-                            review=marks)
+                            review=marks, thresholds=t.thresholds)
         except Exception as exc:  # noqa: BLE001
             errors.append(f"{t.name}: {failure_cause(exc)}")
             continue

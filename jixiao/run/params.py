@@ -15,7 +15,6 @@ from ..model.report import load_report
 from ..read.ingest import expand_paths
 
 KEYS = ("town", "year", "report", "corpus", "thresholds", "rules")  # each one a parameter of the audit notebook
-DEFAULT_THRESHOLDS = {"boilerplate_share_alert": 0.3}
 MAX_PARAMS_BYTES = 64 * 1024    # a parameters file is a few lines; anything larger is not one
 MAX_DEPTH = 4                   # mapping → thresholds → value: deeper nesting is refused
 _UNSAFE = re.compile(r"[\\/:*?\"<>|{}\x00-\x1f]|^\.|\.\.")
@@ -36,13 +35,19 @@ class TownParams:
     year: int
     report: Path                 # absolute
     corpus: Path | None = None   # absolute
-    thresholds: dict = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    thresholds: dict = field(default_factory=lambda: default_thresholds())  # every one the registry declares
     source: Path | None = None   # the YAML file
     rules: list[str] | None = None  # the rules to run (None: all)
 
     def notebook_parameters(self) -> dict:
         return {"report": str(self.report), "corpus": str(self.corpus) if self.corpus else None,
                 "town": self.town, "year": self.year, "thresholds": dict(self.thresholds), "rules": self.rules}
+
+
+def default_thresholds() -> dict:
+    """Every threshold the rule registry declares, at its default (a params file may override any)."""
+    from ..rules import default_thresholds as defaults
+    return defaults()
 
 
 def safe_name(name: str) -> str:
@@ -161,26 +166,22 @@ def load_params(path: str | Path) -> TownParams:
         corpus_path = _resolve(base, corpus, Path.is_dir)
         if not corpus_path.is_dir():
             raise ParamsError(path, f"corpus folder {show(corpus)[1:-1]} does not exist")
-    thresholds = dict(DEFAULT_THRESHOLDS)
+    from ..rules import RegistryError, check_rules, check_thresholds
     given = data.get("thresholds") or {}
     if not isinstance(given, dict):
         raise ParamsError(path, "thresholds must be a mapping")
-    for key, value in given.items():
-        if key not in DEFAULT_THRESHOLDS:
-            raise ParamsError(path, f"unknown threshold {show(key)}; known: {', '.join(DEFAULT_THRESHOLDS)}")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
-            raise ParamsError(path, f"threshold {key} must be a number from 0 to 1, not {show(value)}")
-        thresholds[key] = float(value)
+    try:
+        thresholds = check_thresholds(given)
+    except RegistryError as exc:
+        raise ParamsError(path, str(exc)) from None
     rules = data.get("rules")
     if rules is not None:
-        from ..rules import all_rules
-        known = [r.id for r in all_rules()]
         if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
             raise ParamsError(path, f"rules must be a list of rule ids such as [A01, B03], not {show(rules)}")
-        unknown = [r for r in rules if r not in known]
-        if unknown:
-            raise ParamsError(path, f"unknown rule(s) {show(unknown)[1:-1]}; known: {known[0]}–{known[-1]}")
-        rules = sorted(set(rules))
+        try:
+            rules = check_rules(rules)
+        except RegistryError as exc:
+            raise ParamsError(path, str(exc)) from None
     return TownParams(safe_name(path.stem), town, year, report_path, corpus_path, thresholds, path, rules)
 
 
@@ -219,7 +220,7 @@ def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Pat
         target = out_dir / f"{stem}.yaml"
         data = {"town": meta.town, "year": meta.year,
                 "report": _relative(Path(p), Path.cwd()), "corpus": _relative(corpus, Path.cwd()),
-                "thresholds": dict(DEFAULT_THRESHOLDS)}
+                "thresholds": default_thresholds()}
         write_atomic(target, yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8"))
         written.append(target)
     return written, errors
