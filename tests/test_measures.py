@@ -48,7 +48,7 @@ def test_area_or_volume_against_its_dimensions(shape, sides, places, bump):
     assert findings(text) == []
     wrong_value = stated + bump * max(Decimal(1), _round(product / 10, 0))
     wrong = HEAD + template.format(a=f"{wrong_value:f}", **dims) + "\n"
-    lo = wrong.index(f"{wrong_value:f}", len(HEAD))
+    lo = len(HEAD) + len(template.split("{a}")[0].format(**dims))  # where the measure stands
     f = only_finding_at(wrong, "A05", lo, lo + len(f"{wrong_value:f}"))
     assert f"{stated.normalize():f}"[:3] in f.message or "计算应为" in f.message
 
