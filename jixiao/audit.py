@@ -70,6 +70,21 @@ class Audit:
     def dismissed(self) -> list[dict]:
         return [f for f in self.findings if f.get("review") == FALSE_POSITIVE]
 
+    def kept_boilerplate_spans(self) -> list[tuple]:
+        """The boilerplate passages, less those a reviewer marked 误报 (what the strip chart shows)."""
+        dismissed = [(f["start"], f["end"]) for f in self.dismissed()]
+        return [tuple(s) for s in self.boilerplate_spans if not any(a < s[1] and s[0] < b for a, b in dismissed)]
+
+    def parameter_mismatches(self, town: str | None = None, year: int | None = None) -> list[tuple[str, object, object]]:
+        """(field, given, found) where the batch's parameters name another town or year than the report."""
+        return [(key, given, self.meta[key]) for key, given in (("town", town), ("year", year))
+                if given and self.meta.get(key) and self.meta[key] != given]
+
+    def share_alert(self, thresholds: dict | None = None) -> float | None:
+        """The alert line when the boilerplate share reaches it (thresholds: the batch's), else None."""
+        alert = (thresholds or {}).get("boilerplate_share_alert")
+        return alert if alert is not None and self.reuse_summary.get("share", 0) >= alert else None
+
     def apply_review(self, marks: dict[str, str]) -> "Audit":
         """Set each finding's 复核结论 from the reviewers' decisions (fingerprint → decision)."""
         for f in self.findings:

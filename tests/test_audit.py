@@ -142,3 +142,19 @@ def test_analyse_takes_a_corpus_of_parsed_reports_or_a_saved_index(tmp_path):
     assert with_list.boilerplate["sources"] and with_list.boilerplate == with_index.boilerplate
     alone = analyse(reports[1], only=["A01", "A02"])
     assert alone.boilerplate is None and {f["rule"] for f in alone.findings} <= {"A01", "A02"}
+
+
+def test_what_the_overview_shows_is_decided_by_the_audit():
+    """Parameters that name another town or year, the share alert, and the strip without 误报
+    passages are computed by the Audit; the notebook only displays them."""
+    audit = Audit(path="x.txt", name="x", text="甲" * 100, meta={"town": "白石镇", "year": 2023},
+                  boilerplate_spans=[[0, 10, "repeat"], [20, 30, "reused"], [50, 60, "residue"]],
+                  boilerplate={"share": 0.3},
+                  findings=[{"start": 22, "end": 25, "review": "误报"}, {"start": 55, "end": 58, "review": "确认"}])
+    assert audit.parameter_mismatches("白石镇", 2023) == []
+    assert audit.parameter_mismatches("红岩镇", 2022) == [("town", "红岩镇", "白石镇"), ("year", 2022, 2023)]
+    assert audit.parameter_mismatches(None, None) == []
+    assert audit.share_alert({"boilerplate_share_alert": 0.3}) == 0.3
+    assert audit.share_alert({"boilerplate_share_alert": 0.31}) is None
+    assert audit.share_alert(None) is None
+    assert audit.kept_boilerplate_spans() == [(0, 10, "repeat"), (50, 60, "residue")]

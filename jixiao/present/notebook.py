@@ -40,18 +40,16 @@ def show_overview(audit: Audit, town: str | None = None, year: int | None = None
                   thresholds: dict | None = None) -> None:
     """Meta, headline budget figures and the project table; warns when the parameters disagree,
     and marks a boilerplate share at or above the alert threshold."""
-    meta = audit.meta
-    for key, given in (("town", town), ("year", year)):
-        if given and meta.get(key) and meta[key] != given:
-            _display(f'<p style="color:#c62828">参数中的{"乡镇" if key == "town" else "年度"}为 {views.text(given)}，'
-                     f'报告本身却是 {views.text(meta[key])}：请核对参数文件。</p>')
+    for key, given, found in audit.parameter_mismatches(town, year):
+        _display(f'<p style="color:#c62828">参数中的{"乡镇" if key == "town" else "年度"}为 {views.text(given)}，'
+                 f'报告本身却是 {views.text(found)}：请核对参数文件。</p>')
     counts = audit.counts()
     dismissed = len(audit.dismissed())
     extra = {"发现（高/中/低/提示）": f"{counts['high']} / {counts['medium']} / {counts['low']} / {counts['info']}"
              + (f"（另有 {dismissed} 条经复核为误报，未计入）" if dismissed else ""),
              "套话占比": f"{audit.reuse_summary['share']:.1%}"}
-    alert = (thresholds or {}).get("boilerplate_share_alert")
-    if alert is not None and audit.reuse_summary["share"] >= alert:
+    alert = audit.share_alert(thresholds)
+    if alert is not None:
         extra["套话占比"] += f"（达到预警线 {alert:.0%}）"
     extra.update({k: f"{v:,.2f}" for k, v in audit.headline.items()})
     _display(views.meta_card(audit.meta, extra))
@@ -98,9 +96,7 @@ def chart_budget(audit: Audit) -> None:
 
 def chart_boilerplate(audit: Audit) -> None:
     """The boilerplate strip, without passages a reviewer marked 误报."""
-    dismissed = [(f["start"], f["end"]) for f in audit.dismissed()]
-    spans = [tuple(s) for s in audit.boilerplate_spans if not any(a < s[1] and s[0] < b for a, b in dismissed)]
-    _display(charts.boilerplate_map(len(audit.text), audit.sections, spans))
+    _display(charts.boilerplate_map(len(audit.text), audit.sections, audit.kept_boilerplate_spans()))
     _close()
 
 
