@@ -45,6 +45,15 @@ class TownRun:
     pages: list = field(default_factory=list)  # (label, relative href)
 
 
+def skip_unused_format_checks() -> None:
+    """Keep jsonschema (imported by nbformat, so by Papermill and nbconvert) from loading the optional
+    rfc3987_syntax package: when it is installed (JupyterLab brings it), its import builds 38 Lark
+    grammars, 1–3 s in every batch process, for the "iri" string format that no notebook schema uses.
+    Without it jsonschema simply has no "iri" check; every other check is unchanged."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: `import rfc3987_syntax` raises ImportError
+
+
 def notebook_path(name: str) -> Path:
     """The notebook templates: beside the package in a checkout, or set JIXIAO_NOTEBOOKS."""
     base = Path(os.environ.get("JIXIAO_NOTEBOOKS", NOTEBOOKS))
@@ -68,17 +77,12 @@ def page_header(title: str, links: list[tuple[str, str]]) -> str:
 def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = None, header: str = "") -> None:
     """A self-contained page: no remote script (require.js, MathJax, mermaid, widgets are not
     loaded), no stderr output (warnings and logs are not for reviewers), `title` in <title>."""
+    skip_unused_format_checks()
     import nbformat
-    from nbconvert import HTMLExporter
 
     from ..files import write_atomic
 
-    exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
-    exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
-    exporter.exclude_input = no_input
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _exporter(no_input)
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
         if cell.get("outputs"):
@@ -89,6 +93,26 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
     write_atomic(target, body.encode("utf-8"))
+
+
+_EXPORTERS: dict = {}
+
+
+def _exporter(no_input: bool):
+    """One exporter per kind of page and process: building one compiles the whole template tree
+    (about a third of a second), converting with it again does not."""
+    from nbconvert import HTMLExporter
+
+    exporter = _EXPORTERS.get(no_input)
+    if exporter is None:
+        exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+        exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
+        exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
+        exporter.exclude_input = no_input
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS[no_input] = exporter
+    return exporter
 
 
 def _for_reviewers(output):
@@ -135,7 +159,9 @@ def _timed_out(exc: BaseException) -> bool:
 def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
     """One Papermill run in this process's warm kernel (jixiao.run.engines), each cell limited to
     `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
-    that runs too long is not retried."""
+    that runs too long is not retried. The notebook is written once, at the end, also when it
+    fails or times out (then as far as it ran)."""
+    skip_unused_format_checks()
     import papermill as pm
 
     from .engines import ENGINE
@@ -143,7 +169,7 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
     for attempt in range(KERNEL_RETRIES + 1):
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
-                                engine_name=ENGINE,
+                                engine_name=ENGINE, request_save_on_cell_execute=False, partial_path=str(output),
                                 log_output=False, kernel_name="python3", start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
                                 extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
@@ -304,6 +330,7 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
               progress: bool = True, review_path: str | Path | None = None,
               town_timeout: float | None = TOWN_TIMEOUT_S) -> list[TownRun]:
     """review_path: the reviewers' decisions (jixiao review import); by default PARAMS_DIR/review.json."""
+    skip_unused_format_checks()
     params_dir, out_dir = Path(params_dir), Path(out_dir)
     files = sorted(p for p in params_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if params_dir.is_dir() else []
     if not files:

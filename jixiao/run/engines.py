@@ -76,12 +76,18 @@ atexit.register(shutdown)
 
 
 class WarmEngine(NBClientEngine):
-    """NBClientEngine with the kernel kept between notebooks of one process."""
+    """NBClientEngine with the kernel kept between notebooks of one process.
+
+    `partial_path` (an engine argument): where to write the notebook as far as it ran when its
+    execution ends by an exception (a time-out, a dead kernel) — for callers that turn off
+    Papermill's save after every cell (request_save_on_cell_execute=False), which costs a full
+    write and validation of the notebook twice per cell."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, **kwargs):
         extra = kwargs.pop("extra_arguments", None) or []
+        partial = kwargs.pop("partial_path", None)
         for unused in ("input_path", "timeout", "startup_timeout", "km", "kc"):
             kwargs.pop(unused, None)
         with _lock:  # one kernel, one notebook at a time
@@ -93,6 +99,9 @@ class WarmEngine(NBClientEngine):
                 nb = client.execute()
             except BaseException:
                 shutdown()  # a kernel that timed out or died is not trusted with the next town
+                if partial:  # the notebook as far as it ran, for whoever debugs the town
+                    from papermill.iorw import write_ipynb
+                    write_ipynb(nb_man.nb, partial)
                 raise
             finally:
                 if client.kc is not None:
