@@ -286,6 +286,8 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     import sys
     import time
 
+    import nbformat
+
     from .conftest import ROOT
 
     reports, params = _one_town(tmp_path)
@@ -301,19 +303,26 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     assert (out / MARKER).exists() and (out / "2023_柳湾镇" / "review.html").exists()
     before = _tree(out)
 
-    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]  # keep the killed run busy for a while
+    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]
     for path in extra:
         shutil.copy(params / "2023_柳湾镇.yaml", path)
+    slow = tmp_path / "slow"  # towns whose notebook takes a minute: the killed run is busy until it is killed
+    slow.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, slow / "audit.ipynb")
     token = str(os.getpid())
-    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT), "JIXIAO_NOTEBOOKS": str(slow)}
     batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
                               "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
-        while not list(tmp_path.glob(".outputs.staging-*/2023_柳湾镇/audit.ipynb")) and time.monotonic() < deadline:
+        while not list(tmp_path.glob(".outputs.staging-*/2023_extra5/audit.json")) and time.monotonic() < deadline:
             assert batch.poll() is None, batch.stderr.read().decode()
             time.sleep(0.2)
-        time.sleep(1)  # the town's kernel is running
+        time.sleep(1)  # every town is analysed, the first towns' kernels are running
         second = run_cli("batch", str(params), "--out", str(out), "--quiet")
         assert second.returncode == 1 and b"another batch is writing to" in second.stderr
         assert f"pid {batch.pid}".encode() in second.stderr

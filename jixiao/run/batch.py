@@ -10,6 +10,7 @@ batch on the same folder; staging folders of dead runs (no lock held) are remove
 each town has a time limit (Papermill's execution timeout); worker processes die with the batch."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import multiprocessing
@@ -21,6 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import JixiaoError
 from .params import ParamsError, TownParams, load_params
@@ -30,6 +32,9 @@ KERNEL_RETRIES = 1
 MARKER = ".jixiao-batch"             # in every output folder jixiao made: only such a folder is replaced
 TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit (Papermill execution_timeout)
 AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
+KERNEL = "python3"
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+WARM_UP = "import jixiao.present.notebook as _jx\n_jx.warm_up()\ndel _jx"  # run in a kernel started ahead
 
 
 @dataclass
@@ -170,9 +175,9 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
                                 engine_name=ENGINE, request_save_on_cell_execute=False, partial_path=str(output),
-                                log_output=False, kernel_name="python3", start_timeout=120,
+                                log_output=False, kernel_name=KERNEL, start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                                extra_arguments=KERNEL_ARGS)
             return
         except pm.PapermillExecutionError:
             raise
@@ -208,11 +213,61 @@ def _cause(exc: BaseException) -> str:
 
 def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: tuple, review_path: Path | None,
               timeout: float | None) -> TownRun:
+    return render_town(params, staging, _execute_town(params, staging, index_path, review_path, timeout), neighbours)
+
+
+def execute_town(params: TownParams, staging: Path, index_path: Path | None = None, review_path: Path | None = None,
+                 timeout: float | None = TOWN_TIMEOUT_S) -> TownRun:
+    """The town's notebook only (its pages are render_town's); never raises."""
+    try:
+        return _execute_town(params, staging, index_path, review_path, timeout)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TownRun(params.name, params.town, params.year, "failed", _cause(exc))
+
+
+def _execute_town(params: TownParams, staging: Path, index_path: Path | None, review_path: Path | None,
+                  timeout: float | None) -> TownRun:
     import papermill as pm
 
+    run = TownRun(params.name, params.town, params.year)
+    folder = staging / params.name
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / AUDIT
+    try:
+        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
+        execute(notebook_path("audit.ipynb"), folder / "audit.ipynb",
+                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
+                 "index_path": str(index_path) if index_path else None,
+                 "review_path": str(review_path) if review_path else None}, timeout)
+    except pm.PapermillExecutionError as exc:
+        value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
+        where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
+        run.status, run.error = "failed", f"{exc.ename}: {value}" if value else f"{exc.ename} {where}"
+    except TownTimeout as exc:
+        run.status, run.error = "failed", str(exc)
+    except Exception as exc:  # kernel could not start, notebook missing…
+        run.status, run.error = "failed", _cause(exc)
+    return run
+
+
+def render_town(params: TownParams, staging: Path, run: TownRun, neighbours: tuple = (None, None)) -> TownRun:
+    """The pages of a town whose notebook has run (execute_town): the full page and the reviewer's,
+    a copy of the source report, the counts from its audit; never raises.
+
+    neighbours: the previous and next town's (folder name, label), for the pages' links."""
+    try:
+        return _render_town(params, staging, run, neighbours)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TownRun(params.name, params.town, params.year, "failed", run.error or _cause(exc))
+
+
+def _render_town(params: TownParams, staging: Path, run: TownRun, neighbours: tuple) -> TownRun:
     from ..files import write_atomic
 
-    run = TownRun(params.name, params.town, params.year)
     folder = staging / params.name
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "audit.ipynb"
@@ -228,20 +283,6 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
     if source:
         links.append(("报告原文", source))
     title = town_title(params)
-    try:
-        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
-        execute(notebook_path("audit.ipynb"), notebook,
-                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
-                 "index_path": str(index_path) if index_path else None,
-                 "review_path": str(review_path) if review_path else None}, timeout)
-    except pm.PapermillExecutionError as exc:
-        value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
-        where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
-        run.status, run.error = "failed", f"{exc.ename}: {value}" if value else f"{exc.ename} {where}"
-    except TownTimeout as exc:
-        run.status, run.error = "failed", str(exc)
-    except Exception as exc:  # kernel could not start, notebook missing…
-        run.status, run.error = "failed", _cause(exc)
     if notebook.exists():
         try:
             to_html(notebook, folder / "full.html", no_input=False, title=f"{title}（含代码）",
@@ -275,11 +316,15 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
     return run
 
 
-def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None) -> list[str]:
+def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None,
+                  ready=None) -> list[str]:
     """Read every report of every town and corpus once, index them once, and save each town's
     Audit (jixiao.audit.analyse, run once per town) beside its notebook, which then only displays
     it. Returns one line per file that could not be read or town that could not be analysed; such
-    a town's notebook computes its audit itself, so that its page shows the failure."""
+    a town's notebook computes its audit itself, so that its page shows the failure.
+
+    ready: called with each town's name, in order, once its audit is saved (or could not be made),
+    so that its notebook can run while the next towns are analysed."""
     from ..audit import analyse
     from ..errors import failure_cause
     from ..model.report import load_report
@@ -303,26 +348,30 @@ def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | No
     index.add_many([r for r in reports.values() if r is not None])
     marks = decisions(load_store(review_path)) if review_path else {}
     for t in towns:
-        report = reports.get(str(Path(t.report).resolve()))
-        if report is None:
-            continue
-        others, skipped = [], []
-        for p in expand_paths([t.corpus]) if t.corpus else []:
-            key = str(Path(p).resolve())
-            if key == str(Path(t.report).resolve()):
-                continue
-            if reports.get(key) is None:
-                skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
-            else:
-                others.append(reports[key])
         try:
-            audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
-                            review=marks)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"{t.name}: {failure_cause(exc)}")
-            continue
-        audit.skipped = skipped
-        audit.save(staging / t.name / AUDIT)
+            report = reports.get(str(Path(t.report).resolve()))
+            if report is None:
+                continue
+            others, skipped = [], []
+            for p in expand_paths([t.corpus]) if t.corpus else []:
+                key = str(Path(p).resolve())
+                if key == str(Path(t.report).resolve()):
+                    continue
+                if reports.get(key) is None:
+                    skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
+                else:
+                    others.append(reports[key])
+            try:
+                audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
+                                review=marks)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{t.name}: {failure_cause(exc)}")
+                continue
+            audit.skipped = skipped
+            audit.save(staging / t.name / AUDIT)
+        finally:
+            if ready is not None:
+                ready(t.name)
     return errors
 
 
@@ -360,11 +409,12 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            analyse_towns(towns, staging, review)
-            runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout)
-            runs.sort(key=lambda r: r.name)
-            _retire_failed(runs, staging)
-            _finish(runs, staging)
+            with _start_kernels(jobs if towns else 1, scheduler) as pool:  # they warm up while the reports are read
+                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, pool,
+                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready))
+                runs.sort(key=lambda r: r.name)
+                _retire_failed(runs, staging)
+                _finish(runs, staging, pool)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
@@ -520,11 +570,90 @@ def _die_with_parent() -> None:
             pass
 
 
+def _nothing() -> None:
+    pass
+
+
+def _engines():
+    """jixiao.run.engines, Papermill imported first (Papermill's import loads the engines registered
+    as entry points, this one among them: imported the other way round, it would import itself)."""
+    skip_unused_format_checks()
+    import papermill  # noqa: F401
+
+    from . import engines
+    return engines
+
+
+def _worker_start() -> None:
+    """Worker initialiser: dies with the batch, and starts its kernel at once (see _start_kernels)."""
+    _die_with_parent()
+    _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+
+
+@contextlib.contextmanager
+def _start_kernels(jobs: int, scheduler: str | None):
+    """The processes that will run the notebooks, each with its kernel started now and warming up
+    (imports, font, a first chart) while this process reads and indexes the reports: this process's
+    own kernel for --jobs 1, else a pool of `jobs` workers (yielded). A Dask cluster starts its own."""
+    if scheduler:
+        yield None
+    elif jobs <= 1:
+        _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+        yield None
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_worker_start) as pool:
+            for _ in range(jobs):  # a task per worker: the pool starts a worker per task it cannot hand to an idle one
+                pool.submit(_nothing)
+            yield pool
+
+
+def _in_order_of(analysis) -> Iterator[str]:
+    """Run `analysis(ready)` in a thread of this process and yield each town's name as the analysis
+    passes it to `ready`; what the analysis raises is raised here."""
+    import queue
+    import threading
+
+    done = object()
+    names: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            analysis(names.put)
+        except BaseException as exc:  # noqa: BLE001 — handed to the batch's thread
+            names.put(exc)
+        else:
+            names.put(done)
+
+    thread = threading.Thread(target=work, name="jixiao-analysis", daemon=True)
+    thread.start()
+    while (item := names.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    thread.join()
+
+
 def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
-             timeout=TOWN_TIMEOUT_S) -> list[TownRun]:
+             timeout=TOWN_TIMEOUT_S, pool=None, analysis=None) -> list[TownRun]:
+    """Every town's notebook (in this process's kernel, the pool's or Dask's) and its pages.
+
+    analysis: a function that makes the towns' audits and calls its argument with each town's name
+    once that town's audit is saved (analyse_towns): it runs in a thread, and each town's notebook
+    starts as soon as its audit exists. The pages of a town are rendered by another thread of this
+    process while the kernels run the next towns."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     near = neighbours(towns)
+    by_name = {t.name: t for t in towns}
+    if analysis is None or scheduler:
+        if analysis is not None:
+            analysis(lambda name: None)
+        order = [t.name for t in towns]
+    else:
+        order = _in_order_of(analysis)
 
     bar = tqdm(total=len(towns), desc="乡镇", unit="个", disable=not progress, file=sys.stderr)
     out = []
@@ -533,31 +662,41 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
         for run in run_on_dask(scheduler, towns, staging, index_path, {t.name: (near[t.name], review, timeout) for t in towns}):
             out.append(run)
             bar.update()
-    elif jobs <= 1:
-        for t in towns:
-            out.append(run_town(t, staging, index_path, near[t.name], review, timeout))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_die_with_parent) as pool:
-            futures = {pool.submit(run_town, t, staging, index_path, near[t.name], review, timeout): t for t in towns}
+        bar.close()
+        return out
+    pages = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jixiao-pages") as renderer:
+        def render(run: TownRun) -> None:
+            t = by_name[run.name]
+            pages.append(renderer.submit(render_town, t, staging, run, near[t.name]))
+            pages[-1].add_done_callback(lambda _: bar.update())
+
+        if pool is None:
+            for name in order:
+                render(execute_town(by_name[name], staging, index_path, review, timeout))
+        else:
+            futures = {pool.submit(execute_town, by_name[name], staging, index_path, review, timeout): by_name[name]
+                       for name in order}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
-                    out.append(fut.result())
+                    render(fut.result())
                 except Exception as exc:
-                    out.append(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
-                bar.update()
+                    render(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
+        out = [p.result() for p in pages]
     bar.close()
     return out
 
 
-def _finish(runs: list[TownRun], staging: Path) -> None:
-    """The spreadsheet, the CSV, the county summary, the index page and a machine-readable status."""
+def _finish(runs: list[TownRun], staging: Path, pool=None) -> None:
+    """The spreadsheet, the CSV, the county summary (its notebook run by a warm worker of `pool` if
+    given, else here), the index page and a machine-readable status."""
     from ..audit import Audit
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
+    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+    running = pool.submit(execute, *summary) if pool is not None else None
     results = []
     for r in runs:
         path = staging / r.name / AUDIT
@@ -566,7 +705,7 @@ def _finish(runs: list[TownRun], staging: Path) -> None:
     write_xlsx(staging / "findings.xlsx", results)
     write_csv(staging / "findings.csv", results)
     try:
-        execute(notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+        running.result() if running is not None else execute(*summary)
         to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True, title="全县汇总",
                 header=page_header("全县汇总", [("← 返回索引", "index.html"), ("问题清单（Excel）", "findings.xlsx")]))
     except Exception as exc:
