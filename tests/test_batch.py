@@ -426,3 +426,40 @@ def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
     clean_stale(out)
     assert (out / "index.html").read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-4242", "outputs"]
+
+
+def test_one_kernel_started_ahead_runs_every_town_and_the_summary(tmp_path):
+    """--jobs 1: the kernel started while the reports are read is the one every town and the summary
+    run in (a kernel started again would mean the warm-up was wasted), and each town's notebook
+    still shows only its own town."""
+    from jixiao.run import batch, engines
+
+    engines.shutdown()
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    before = engines.starts
+    runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+    assert engines.starts == before + 1
+    assert "km" not in engines._kernel  # stopped with the batch
+    for r in runs:
+        page = (tmp_path / "out" / r.name / "review.html").read_text(encoding="utf-8")
+        other = "白沙镇" if r.town == "柳湾镇" else "柳湾镇"
+        assert f"<h1>{r.town} 2023年度" in page and f"<h1>{other}" not in page
+
+
+def test_towns_are_handed_on_in_the_analysis_order_and_its_failure_is_raised():
+    from jixiao.run.batch import _in_order_of
+
+    assert list(_in_order_of(lambda ready: [ready(n) for n in ("b", "a", "c")])) == ["b", "a", "c"]
+
+    def broken(ready):
+        ready("a")
+        raise ValueError("index could not be built")
+
+    got = []
+    with pytest.raises(ValueError, match="index could not be built"):
+        for name in _in_order_of(broken):
+            got.append(name)
+    assert got == ["a"]

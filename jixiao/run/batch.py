@@ -120,6 +120,16 @@ def _exporter(no_input: bool):
     return exporter
 
 
+def _warm_pages() -> None:
+    """Import nbconvert and compile both page templates now, by converting an empty notebook: for a
+    process that would otherwise wait idle for its first town (the workers run the notebooks)."""
+    skip_unused_format_checks()
+    import nbformat
+
+    for no_input in (True, False):
+        _exporter(no_input).from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
+
+
 def _for_reviewers(output):
     """An error as one escaped line for the reviewer's page (the traceback stays on the full page)."""
     import nbformat
@@ -677,6 +687,7 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
         else:
             futures = {pool.submit(execute_town, by_name[name], staging, index_path, review, timeout): by_name[name]
                        for name in order}
+            renderer.submit(_warm_pages)  # while the workers run their first towns
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
