@@ -4,6 +4,12 @@ reviewers, the spreadsheet, the county summary and the index page. A town that f
 with its error and its partial notebook kept; the others finish. Outputs are built in a staging
 folder and swapped in at the end, so a re-run replaces them whole.
 
+What overlaps (a batch of a county should take seconds): the kernels start, and import what the
+notebooks need, while this process reads and indexes the reports; the audits are made in a thread
+and each town's notebook starts as soon as its audit is saved; a town's pages are rendered by
+another thread while the kernel runs the next town; a notebook is written once, when it ends (as
+far as it ran, when it fails or times out), not after every cell.
+
 Safety of --out: it is only replaced when it is empty or holds jixiao's marker file (a folder of
 other files, the inputs, the current directory are refused); a lock beside it refuses a second
 batch on the same folder; staging folders of dead runs (no lock held) are removed at the next run;
