@@ -463,3 +463,25 @@ def test_towns_are_handed_on_in_the_analysis_order_and_its_failure_is_raised():
         for name in _in_order_of(broken):
             got.append(name)
     assert got == ["a"]
+
+
+def test_a_failing_analysis_fails_the_batch_while_towns_run(tmp_path, monkeypatch):
+    """The analysis runs while the workers already run the first towns: when it fails, the error
+    reaches the caller (not lost in its thread) and no output or staging folder is left."""
+    from jixiao.run import batch
+
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt"), ("青竹镇", "07_qingzhu_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    real = batch.analyse_towns
+
+    def fails_after_the_first(towns, staging, review_path=None, ready=None):
+        def first_only(name):
+            ready(name)
+            raise RuntimeError("disk full while saving an audit")
+        return real(towns, staging, review_path, first_only)
+
+    monkeypatch.setattr(batch, "analyse_towns", fails_after_the_first)
+    with pytest.raises(RuntimeError, match="disk full"):
+        batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    assert not (tmp_path / "out").exists() and _leftovers(tmp_path / "out") == []

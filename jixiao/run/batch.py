@@ -619,11 +619,16 @@ def _start_kernels(jobs: int, scheduler: str | None):
         _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
         yield None
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_worker_start) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start)
+        try:
             for _ in range(jobs):  # a task per worker: the pool starts a worker per task it cannot hand to an idle one
                 pool.submit(_nothing)
             yield pool
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the batch failed: no town still waiting is started
+            raise
+        pool.shutdown(wait=True)
 
 
 def _in_order_of(analysis) -> Iterator[str]:
