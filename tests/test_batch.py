@@ -286,6 +286,8 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     import sys
     import time
 
+    import nbformat
+
     from .conftest import ROOT
 
     reports, params = _one_town(tmp_path)
@@ -301,19 +303,26 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     assert (out / MARKER).exists() and (out / "2023_柳湾镇" / "review.html").exists()
     before = _tree(out)
 
-    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]  # keep the killed run busy for a while
+    extra = [params / f"2023_extra{k}.yaml" for k in range(6)]
     for path in extra:
         shutil.copy(params / "2023_柳湾镇.yaml", path)
+    slow = tmp_path / "slow"  # towns whose notebook takes a minute: the killed run is busy until it is killed
+    slow.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, slow / "audit.ipynb")
     token = str(os.getpid())
-    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT), "JIXIAO_NOTEBOOKS": str(slow)}
     batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
                               "--jobs", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
-        while not list(tmp_path.glob(".outputs.staging-*/2023_柳湾镇/audit.ipynb")) and time.monotonic() < deadline:
+        while not list(tmp_path.glob(".outputs.staging-*/2023_extra5/audit.json")) and time.monotonic() < deadline:
             assert batch.poll() is None, batch.stderr.read().decode()
             time.sleep(0.2)
-        time.sleep(1)  # the town's kernel is running
+        time.sleep(1)  # every town is analysed, the first towns' kernels are running
         second = run_cli("batch", str(params), "--out", str(out), "--quiet")
         assert second.returncode == 1 and b"another batch is writing to" in second.stderr
         assert f"pid {batch.pid}".encode() in second.stderr
@@ -417,3 +426,62 @@ def test_a_run_killed_between_its_two_renames_gets_its_outputs_back(tmp_path):
     clean_stale(out)
     assert (out / "index.html").read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.staging-4242", "outputs"]
+
+
+def test_one_kernel_started_ahead_runs_every_town_and_the_summary(tmp_path):
+    """--jobs 1: the kernel started while the reports are read is the one every town and the summary
+    run in (a kernel started again would mean the warm-up was wasted), and each town's notebook
+    still shows only its own town."""
+    from jixiao.run import batch, engines
+
+    engines.shutdown()
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    before = engines.starts
+    runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+    assert engines.starts == before + 1
+    assert "km" not in engines._kernel  # stopped with the batch
+    for r in runs:
+        page = (tmp_path / "out" / r.name / "review.html").read_text(encoding="utf-8")
+        other = "白沙镇" if r.town == "柳湾镇" else "柳湾镇"
+        assert f"<h1>{r.town} 2023年度" in page and f"<h1>{other}" not in page
+
+
+def test_towns_are_handed_on_in_the_analysis_order_and_its_failure_is_raised():
+    from jixiao.run.batch import _in_order_of
+
+    assert list(_in_order_of(lambda ready: [ready(n) for n in ("b", "a", "c")])) == ["b", "a", "c"]
+
+    def broken(ready):
+        ready("a")
+        raise ValueError("index could not be built")
+
+    got = []
+    with pytest.raises(ValueError, match="index could not be built"):
+        for name in _in_order_of(broken):
+            got.append(name)
+    assert got == ["a"]
+
+
+def test_a_failing_analysis_fails_the_batch_while_towns_run(tmp_path, monkeypatch):
+    """The analysis runs while the workers already run the first towns: when it fails, the error
+    reaches the caller (not lost in its thread) and no output or staging folder is left."""
+    from jixiao.run import batch
+
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt"), ("青竹镇", "07_qingzhu_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    real = batch.analyse_towns
+
+    def fails_after_the_first(towns, staging, review_path=None, ready=None):
+        def first_only(name):
+            ready(name)
+            raise RuntimeError("disk full while saving an audit")
+        return real(towns, staging, review_path, first_only)
+
+    monkeypatch.setattr(batch, "analyse_towns", fails_after_the_first)
+    with pytest.raises(RuntimeError, match="disk full"):
+        batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    assert not (tmp_path / "out").exists() and _leftovers(tmp_path / "out") == []

@@ -90,3 +90,16 @@ def test_no_kernel_outlives_the_batch(tmp_path, jobs):
     assert result.returncode == 0, result.stderr.decode()[-800:]
     assert _kernels_of(runtime) == []
     shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_a_kernel_started_ahead_is_used_and_its_warm_up_leaves_nothing(tmp_path):
+    engines.shutdown()
+    before = engines.starts
+    engines.prestart("python3", [], "import os\nwarmed = os.getpid()")
+    assert engines.starts == before + 1
+    got = _run(_notebook(tmp_path / "a.ipynb", "import os\nos.getpid()", "'warmed' in dir()"), tmp_path / "a.out.ipynb")
+    assert got[1] == "False"                 # the warm-up's names are gone
+    assert engines.starts == before + 1      # and the notebook ran in that kernel
+    engines.prestart("python3", [], "x = 1")  # a kernel already running is kept
+    assert engines.starts == before + 1
+    engines.shutdown()

@@ -20,7 +20,7 @@ def _chart(func):
         use_cjk_font()
         with plt.rc_context({"text.parse_math": False}):
             fig = func(*args, **kwargs)
-            fig.canvas.draw()  # creates every tick label now, under this context
+            fig.draw_without_rendering()  # creates every tick label now, under this context (no pixels yet)
         for t in fig.findobj(lambda a: hasattr(a, "set_parse_math")):
             t.set_parse_math(False)
         return fig

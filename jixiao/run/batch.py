@@ -4,12 +4,19 @@ reviewers, the spreadsheet, the county summary and the index page. A town that f
 with its error and its partial notebook kept; the others finish. Outputs are built in a staging
 folder and swapped in at the end, so a re-run replaces them whole.
 
+What overlaps (a batch of a county should take seconds): the kernels start, and import what the
+notebooks need, while this process reads and indexes the reports; the audits are made in a thread
+and each town's notebook starts as soon as its audit is saved; a town's pages are rendered by
+another thread while the kernel runs the next town; a notebook is written once, when it ends (as
+far as it ran, when it fails or times out), not after every cell.
+
 Safety of --out: it is only replaced when it is empty or holds jixiao's marker file (a folder of
 other files, the inputs, the current directory are refused); a lock beside it refuses a second
 batch on the same folder; staging folders of dead runs (no lock held) are removed at the next run;
 each town has a time limit (Papermill's execution timeout); worker processes die with the batch."""
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import multiprocessing
@@ -21,6 +28,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ..errors import JixiaoError
 from .params import ParamsError, TownParams, load_params
@@ -30,6 +38,11 @@ KERNEL_RETRIES = 1
 MARKER = ".jixiao-batch"             # in every output folder jixiao made: only such a folder is replaced
 TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit (Papermill execution_timeout)
 AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
+KERNEL = "python3"
+# no output cache (Out, _, __): nothing a batch needs, and without it resetting the namespace between
+# towns skips IPython's flush of that cache, a full garbage collection (about 0.1 s a town)
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0"]
+WARM_UP = "import jixiao.present.notebook as _jx\n_jx.warm_up()\ndel _jx"  # run in a kernel started ahead
 
 
 @dataclass
@@ -43,6 +56,15 @@ class TownRun:
     share: float | None = None
     alert: bool = False
     pages: list = field(default_factory=list)  # (label, relative href)
+
+
+def skip_unused_format_checks() -> None:
+    """Keep jsonschema (imported by nbformat, so by Papermill and nbconvert) from loading the optional
+    rfc3987_syntax package: when it is installed (JupyterLab brings it), its import builds 38 Lark
+    grammars, 1–3 s in every batch process, for the "iri" string format that no notebook schema uses.
+    Without it jsonschema simply has no "iri" check; every other check is unchanged."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: `import rfc3987_syntax` raises ImportError
 
 
 def notebook_path(name: str) -> Path:
@@ -68,17 +90,12 @@ def page_header(title: str, links: list[tuple[str, str]]) -> str:
 def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = None, header: str = "") -> None:
     """A self-contained page: no remote script (require.js, MathJax, mermaid, widgets are not
     loaded), no stderr output (warnings and logs are not for reviewers), `title` in <title>."""
+    skip_unused_format_checks()
     import nbformat
-    from nbconvert import HTMLExporter
 
     from ..files import write_atomic
 
-    exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
-    exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
-    exporter.exclude_input = no_input
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = _exporter(no_input)
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
         if cell.get("outputs"):
@@ -89,6 +106,36 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
     write_atomic(target, body.encode("utf-8"))
+
+
+_EXPORTERS: dict = {}
+
+
+def _exporter(no_input: bool):
+    """One exporter per kind of page and process: building one compiles the whole template tree
+    (about a third of a second), converting with it again does not."""
+    from nbconvert import HTMLExporter
+
+    exporter = _EXPORTERS.get(no_input)
+    if exporter is None:
+        exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+        exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
+        exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
+        exporter.exclude_input = no_input
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+        _EXPORTERS[no_input] = exporter
+    return exporter
+
+
+def _warm_pages() -> None:
+    """Import nbconvert and compile both page templates now, by converting an empty notebook: for a
+    process that would otherwise wait idle for its first town (the workers run the notebooks)."""
+    skip_unused_format_checks()
+    import nbformat
+
+    for no_input in (True, False):
+        _exporter(no_input).from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
 
 
 def _for_reviewers(output):
@@ -135,7 +182,9 @@ def _timed_out(exc: BaseException) -> bool:
 def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
     """One Papermill run in this process's warm kernel (jixiao.run.engines), each cell limited to
     `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
-    that runs too long is not retried."""
+    that runs too long is not retried. The notebook is written once, at the end, also when it
+    fails or times out (then as far as it ran)."""
+    skip_unused_format_checks()
     import papermill as pm
 
     from .engines import ENGINE
@@ -143,10 +192,10 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
     for attempt in range(KERNEL_RETRIES + 1):
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
-                                engine_name=ENGINE,
-                                log_output=False, kernel_name="python3", start_timeout=120,
+                                engine_name=ENGINE, request_save_on_cell_execute=False, partial_path=str(output),
+                                log_output=False, kernel_name=KERNEL, start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                                extra_arguments=KERNEL_ARGS)
             return
         except pm.PapermillExecutionError:
             raise
@@ -182,11 +231,61 @@ def _cause(exc: BaseException) -> str:
 
 def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: tuple, review_path: Path | None,
               timeout: float | None) -> TownRun:
+    return render_town(params, staging, _execute_town(params, staging, index_path, review_path, timeout), neighbours)
+
+
+def execute_town(params: TownParams, staging: Path, index_path: Path | None = None, review_path: Path | None = None,
+                 timeout: float | None = TOWN_TIMEOUT_S) -> TownRun:
+    """The town's notebook only (its pages are render_town's); never raises."""
+    try:
+        return _execute_town(params, staging, index_path, review_path, timeout)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TownRun(params.name, params.town, params.year, "failed", _cause(exc))
+
+
+def _execute_town(params: TownParams, staging: Path, index_path: Path | None, review_path: Path | None,
+                  timeout: float | None) -> TownRun:
     import papermill as pm
 
+    run = TownRun(params.name, params.town, params.year)
+    folder = staging / params.name
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / AUDIT
+    try:
+        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
+        execute(notebook_path("audit.ipynb"), folder / "audit.ipynb",
+                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
+                 "index_path": str(index_path) if index_path else None,
+                 "review_path": str(review_path) if review_path else None}, timeout)
+    except pm.PapermillExecutionError as exc:
+        value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
+        where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
+        run.status, run.error = "failed", f"{exc.ename}: {value}" if value else f"{exc.ename} {where}"
+    except TownTimeout as exc:
+        run.status, run.error = "failed", str(exc)
+    except Exception as exc:  # kernel could not start, notebook missing…
+        run.status, run.error = "failed", _cause(exc)
+    return run
+
+
+def render_town(params: TownParams, staging: Path, run: TownRun, neighbours: tuple = (None, None)) -> TownRun:
+    """The pages of a town whose notebook has run (execute_town): the full page and the reviewer's,
+    a copy of the source report, the counts from its audit; never raises.
+
+    neighbours: the previous and next town's (folder name, label), for the pages' links."""
+    try:
+        return _render_town(params, staging, run, neighbours)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return TownRun(params.name, params.town, params.year, "failed", run.error or _cause(exc))
+
+
+def _render_town(params: TownParams, staging: Path, run: TownRun, neighbours: tuple) -> TownRun:
     from ..files import write_atomic
 
-    run = TownRun(params.name, params.town, params.year)
     folder = staging / params.name
     folder.mkdir(parents=True, exist_ok=True)
     notebook = folder / "audit.ipynb"
@@ -202,20 +301,6 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
     if source:
         links.append(("报告原文", source))
     title = town_title(params)
-    try:
-        # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
-        execute(notebook_path("audit.ipynb"), notebook,
-                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
-                 "index_path": str(index_path) if index_path else None,
-                 "review_path": str(review_path) if review_path else None}, timeout)
-    except pm.PapermillExecutionError as exc:
-        value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
-        where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
-        run.status, run.error = "failed", f"{exc.ename}: {value}" if value else f"{exc.ename} {where}"
-    except TownTimeout as exc:
-        run.status, run.error = "failed", str(exc)
-    except Exception as exc:  # kernel could not start, notebook missing…
-        run.status, run.error = "failed", _cause(exc)
     if notebook.exists():
         try:
             to_html(notebook, folder / "full.html", no_input=False, title=f"{title}（含代码）",
@@ -241,7 +326,7 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
             audit = Audit.load(saved)
             run.counts = audit.counts()
             run.share = audit.reuse_summary["share"]
-            run.alert = run.share >= params.thresholds["boilerplate_share_alert"]
+            run.alert = audit.share_alert(params.thresholds) is not None
         except Exception as exc:
             run.status, run.error = "failed", f"unreadable audit: {_cause(exc)}"
     elif run.status == "ok":
@@ -249,11 +334,15 @@ def _run_town(params: TownParams, staging: Path, index_path: Path, neighbours: t
     return run
 
 
-def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None) -> list[str]:
+def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | None = None,
+                  ready=None) -> list[str]:
     """Read every report of every town and corpus once, index them once, and save each town's
     Audit (jixiao.audit.analyse, run once per town) beside its notebook, which then only displays
     it. Returns one line per file that could not be read or town that could not be analysed; such
-    a town's notebook computes its audit itself, so that its page shows the failure."""
+    a town's notebook computes its audit itself, so that its page shows the failure.
+
+    ready: called with each town's name, in order, once its audit is saved (or could not be made),
+    so that its notebook can run while the next towns are analysed."""
     from ..audit import analyse
     from ..errors import failure_cause
     from ..model.report import load_report
@@ -277,26 +366,30 @@ def analyse_towns(towns: list[TownParams], staging: Path, review_path: Path | No
     index.add_many([r for r in reports.values() if r is not None])
     marks = decisions(load_store(review_path)) if review_path else {}
     for t in towns:
-        report = reports.get(str(Path(t.report).resolve()))
-        if report is None:
-            continue
-        others, skipped = [], []
-        for p in expand_paths([t.corpus]) if t.corpus else []:
-            key = str(Path(p).resolve())
-            if key == str(Path(t.report).resolve()):
-                continue
-            if reports.get(key) is None:
-                skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
-            else:
-                others.append(reports[key])
         try:
-            audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
-                            review=marks, thresholds=t.thresholds)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"{t.name}: {failure_cause(exc)}")
-            continue
-        audit.skipped = skipped
-        audit.save(staging / t.name / AUDIT)
+            report = reports.get(str(Path(t.report).resolve()))
+            if report is None:
+                continue
+            others, skipped = [], []
+            for p in expand_paths([t.corpus]) if t.corpus else []:
+                key = str(Path(p).resolve())
+                if key == str(Path(t.report).resolve()):
+                    continue
+                if reports.get(key) is None:
+                    skipped.append(next((e for e in errors if e.startswith(f"{p}: ")), f"{p}: cannot be read"))
+                else:
+                    others.append(reports[key])
+            try:
+                audit = analyse(report, Context([report] + others, index=snapshot(index, report)), only=t.rules,
+                                review=marks, thresholds=t.thresholds)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{t.name}: {failure_cause(exc)}")
+                continue
+            audit.skipped = skipped
+            audit.save(staging / t.name / AUDIT)
+        finally:
+            if ready is not None:
+                ready(t.name)
     return errors
 
 
@@ -304,6 +397,7 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
               progress: bool = True, review_path: str | Path | None = None,
               town_timeout: float | None = TOWN_TIMEOUT_S) -> list[TownRun]:
     """review_path: the reviewers' decisions (jixiao review import); by default PARAMS_DIR/review.json."""
+    skip_unused_format_checks()
     params_dir, out_dir = Path(params_dir), Path(out_dir)
     files = sorted(p for p in params_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if params_dir.is_dir() else []
     if not files:
@@ -333,11 +427,12 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            analyse_towns(towns, staging, review)
-            runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout)
-            runs.sort(key=lambda r: r.name)
-            _retire_failed(runs, staging)
-            _finish(runs, staging)
+            with _start_kernels(jobs if towns else 1, scheduler) as pool:  # they warm up while the reports are read
+                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, pool,
+                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready))
+                runs.sort(key=lambda r: r.name)
+                _retire_failed(runs, staging)
+                _finish(runs, staging, pool)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
@@ -493,11 +588,95 @@ def _die_with_parent() -> None:
             pass
 
 
+def _nothing() -> None:
+    pass
+
+
+def _engines():
+    """jixiao.run.engines, Papermill imported first (Papermill's import loads the engines registered
+    as entry points, this one among them: imported the other way round, it would import itself)."""
+    skip_unused_format_checks()
+    import papermill  # noqa: F401
+
+    from . import engines
+    return engines
+
+
+def _worker_start() -> None:
+    """Worker initialiser: dies with the batch, and starts its kernel at once (see _start_kernels)."""
+    _die_with_parent()
+    _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+
+
+@contextlib.contextmanager
+def _start_kernels(jobs: int, scheduler: str | None):
+    """The processes that will run the notebooks, each with its kernel started now and warming up
+    (imports, font, a first chart) while this process reads and indexes the reports: this process's
+    own kernel for --jobs 1, else a pool of `jobs` workers (yielded). A Dask cluster starts its own."""
+    if scheduler:
+        yield None
+    elif jobs <= 1:
+        _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+        yield None
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_start)
+        try:
+            for _ in range(jobs):  # a task per worker: the pool starts a worker per task it cannot hand to an idle one
+                pool.submit(_nothing)
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the batch failed: no town still waiting is started
+            raise
+        pool.shutdown(wait=True)
+
+
+def _in_order_of(analysis) -> Iterator[str]:
+    """Run `analysis(ready)` in a thread of this process and yield each town's name as the analysis
+    passes it to `ready`; what the analysis raises is raised here."""
+    import queue
+    import threading
+
+    done = object()
+    names: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            analysis(names.put)
+        except BaseException as exc:  # noqa: BLE001 — handed to the batch's thread
+            names.put(exc)
+        else:
+            names.put(done)
+
+    thread = threading.Thread(target=work, name="jixiao-analysis", daemon=True)
+    thread.start()
+    while (item := names.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    thread.join()
+
+
 def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
-             timeout=TOWN_TIMEOUT_S) -> list[TownRun]:
+             timeout=TOWN_TIMEOUT_S, pool=None, analysis=None) -> list[TownRun]:
+    """Every town's notebook (in this process's kernel, the pool's or Dask's) and its pages.
+
+    analysis: a function that makes the towns' audits and calls its argument with each town's name
+    once that town's audit is saved (analyse_towns): it runs in a thread, and each town's notebook
+    starts as soon as its audit exists. The pages of a town are rendered by another thread of this
+    process while the kernels run the next towns."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     near = neighbours(towns)
+    by_name = {t.name: t for t in towns}
+    if analysis is None or scheduler:
+        if analysis is not None:
+            analysis(lambda name: None)
+        order = [t.name for t in towns]
+    else:
+        order = _in_order_of(analysis)
 
     bar = tqdm(total=len(towns), desc="乡镇", unit="个", disable=not progress, file=sys.stderr)
     out = []
@@ -506,31 +685,42 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
         for run in run_on_dask(scheduler, towns, staging, index_path, {t.name: (near[t.name], review, timeout) for t in towns}):
             out.append(run)
             bar.update()
-    elif jobs <= 1:
-        for t in towns:
-            out.append(run_town(t, staging, index_path, near[t.name], review, timeout))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_die_with_parent) as pool:
-            futures = {pool.submit(run_town, t, staging, index_path, near[t.name], review, timeout): t for t in towns}
+        bar.close()
+        return out
+    pages = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jixiao-pages") as renderer:
+        def render(run: TownRun) -> None:
+            t = by_name[run.name]
+            pages.append(renderer.submit(render_town, t, staging, run, near[t.name]))
+            pages[-1].add_done_callback(lambda _: bar.update())
+
+        if pool is None:
+            for name in order:
+                render(execute_town(by_name[name], staging, index_path, review, timeout))
+        else:
+            futures = {pool.submit(execute_town, by_name[name], staging, index_path, review, timeout): by_name[name]
+                       for name in order}
+            renderer.submit(_warm_pages)  # while the workers run their first towns
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
-                    out.append(fut.result())
+                    render(fut.result())
                 except Exception as exc:
-                    out.append(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
-                bar.update()
+                    render(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
+        out = [p.result() for p in pages]
     bar.close()
     return out
 
 
-def _finish(runs: list[TownRun], staging: Path) -> None:
-    """The spreadsheet, the CSV, the county summary, the index page and a machine-readable status."""
+def _finish(runs: list[TownRun], staging: Path, pool=None) -> None:
+    """The spreadsheet, the CSV, the county summary (its notebook run by a warm worker of `pool` if
+    given, else here), the index page and a machine-readable status."""
     from ..audit import Audit
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
+    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+    running = pool.submit(execute, *summary) if pool is not None else None
     results = []
     for r in runs:
         path = staging / r.name / AUDIT
@@ -539,7 +729,7 @@ def _finish(runs: list[TownRun], staging: Path) -> None:
     write_xlsx(staging / "findings.xlsx", results)
     write_csv(staging / "findings.csv", results)
     try:
-        execute(notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+        running.result() if running is not None else execute(*summary)
         to_html(staging / "summary.ipynb", staging / "summary.html", no_input=True, title="全县汇总",
                 header=page_header("全县汇总", [("← 返回索引", "index.html"), ("问题清单（Excel）", "findings.xlsx")]))
     except Exception as exc:

@@ -19,51 +19,75 @@ ENGINE = "jixiao_warm"
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"
 
 _lock = threading.Lock()
-_kernel: dict = {}   # the one warm kernel of this process: "km" (its manager) and "key" (how it was started)
+_kernel: dict = {}   # this process's warm kernel: "km" (manager), "kc" (its client), "key" (how it was started),
+                     # "clean" (nothing has run in it yet)
 starts = 0           # kernels started by this process (for tests and benchmarks)
 
 
-def _warm_kernel(kernel_name: str, start_timeout: float, extra_arguments: list[str]):
-    """This process's kernel, started on first use or when the kernel died; its namespace reset."""
+def _start(kernel_name: str, extra_arguments: list[str]) -> None:
+    """Start this process's kernel and connect one client to it, kept for every town (a client per
+    town costs its own wait for the kernel, up to a second)."""
     global starts
-    from jupyter_client.blocking import BlockingKernelClient
     from jupyter_client.manager import AsyncKernelManager  # nbclient needs the asynchronous client
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name=kernel_name)
+    run_sync(km.start_kernel)(extra_arguments=list(extra_arguments))
+    starts += 1
+    kc = km.client()
+    kc.allow_stdin = False  # as nbclient's own client: a notebook that asks for input fails, it does not hang
+    kc.start_channels()
+    _kernel.update(km=km, kc=kc, key=(kernel_name, tuple(extra_arguments)), clean=True, ready=False)
+
+
+def prestart(kernel_name: str = "python3", extra_arguments: list[str] | None = None, warm_up: str | None = None) -> None:
+    """Start this process's kernel now, without waiting for it, and have it run `warm_up` (imports,
+    say) while this process does other work; the first notebook then finds it ready. The namespace
+    is reset before that notebook like before any other."""
+    with _lock:
+        if "km" in _kernel:
+            return
+        _start(kernel_name, list(extra_arguments or []))
+        if warm_up:
+            _kernel["kc"].execute(warm_up, silent=True, store_history=False)
+            _kernel["clean"] = False
+
+
+def _warm_kernel(kernel_name: str, start_timeout: float, extra_arguments: list[str]):
+    """This process's kernel and client, started on first use or when the kernel died; its namespace reset."""
     from jupyter_core.utils import run_sync
 
     key = (kernel_name, tuple(extra_arguments))
     km = _kernel.get("km")
     if km is not None and (_kernel.get("key") != key or not run_sync(km.is_alive)()):
         shutdown()
-        km = None
-    if km is None:
-        km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(km.start_kernel)(extra_arguments=list(extra_arguments))
-        starts += 1
-        _kernel.update(km=km, key=key)
-        fresh = True
-    else:
-        fresh = False
-    kc = BlockingKernelClient()
-    kc.load_connection_info(km.get_connection_info())
-    kc.start_channels()
+    if "km" not in _kernel:
+        _start(kernel_name, extra_arguments)
+    km, kc = _kernel["km"], _kernel["kc"]
     try:
-        kc.wait_for_ready(timeout=start_timeout)
-        if not fresh:
-            reply = kc.execute_interactive(RESET, silent=True, store_history=False, timeout=start_timeout)
+        if not _kernel["ready"]:
+            run_sync(kc.wait_for_ready)(timeout=start_timeout)
+            _kernel["ready"] = True
+        if not _kernel["clean"]:
+            reply = run_sync(kc.execute_interactive)(RESET, silent=True, store_history=False, timeout=start_timeout)
             if reply["content"].get("status") != "ok":
                 raise RuntimeError("Kernel died: could not reset the warm kernel's namespace")
     except BaseException:
-        kc.stop_channels()
         shutdown()
         raise
-    kc.stop_channels()
-    return km
+    _kernel["clean"] = False
+    return km, kc
 
 
 def shutdown() -> None:
     """Stop this process's warm kernel, if any."""
-    km = _kernel.pop("km", None)
-    _kernel.pop("key", None)
+    km, kc = _kernel.pop("km", None), _kernel.pop("kc", None)
+    _kernel.clear()
+    if kc is not None:
+        try:
+            kc.stop_channels()
+        except Exception:
+            pass
     if km is not None:
         try:
             from jupyter_core.utils import run_sync
@@ -76,27 +100,34 @@ atexit.register(shutdown)
 
 
 class WarmEngine(NBClientEngine):
-    """NBClientEngine with the kernel kept between notebooks of one process."""
+    """NBClientEngine with the kernel kept between notebooks of one process.
+
+    `partial_path` (an engine argument): where to write the notebook as far as it ran when its
+    execution ends by an exception (a time-out, a dead kernel) — for callers that turn off
+    Papermill's save after every cell (request_save_on_cell_execute=False), which costs a full
+    write and validation of the notebook twice per cell."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, **kwargs):
         extra = kwargs.pop("extra_arguments", None) or []
+        partial = kwargs.pop("partial_path", None)
         for unused in ("input_path", "timeout", "startup_timeout", "km", "kc"):
             kwargs.pop(unused, None)
         with _lock:  # one kernel, one notebook at a time
-            km = _warm_kernel(kernel_name, start_timeout, extra)
+            km, kc = _warm_kernel(kernel_name, start_timeout, extra)
             client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                                              kernel_name=kernel_name, log=logger, log_output=log_output,
                                              stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client.kc = kc  # the kept client: nbclient then neither connects a new one nor waits for the kernel
             try:
                 nb = client.execute()
             except BaseException:
                 shutdown()  # a kernel that timed out or died is not trusted with the next town
+                if partial:  # the notebook as far as it ran, for whoever debugs the town
+                    from papermill.iorw import write_ipynb
+                    write_ipynb(nb_man.nb, partial)
                 raise
-            finally:
-                if client.kc is not None:
-                    client.kc.stop_channels()
             if _failed(nb_man.nb):
                 shutdown()  # nor is the kernel of a notebook that failed
             return nb
