@@ -485,3 +485,28 @@ def test_a_failing_analysis_fails_the_batch_while_towns_run(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match="disk full"):
         batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
     assert not (tmp_path / "out").exists() and _leftovers(tmp_path / "out") == []
+
+
+def test_a_rerun_gives_the_same_pages_workbook_and_audits(tmp_path):
+    """Two batches of the same towns (one at --jobs 1, one at --jobs 2) write the same bytes in every
+    output but the executed notebooks (whose metadata records when each cell ran); each notebook is
+    given its audit relative to its own folder, so it runs again where it was written."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("01_baisha_2023.txt", "02_liuwan_2023.txt"):
+        shutil.copy(EXAMPLES / "reports" / name, reports / name)
+    params = tmp_path / "params"
+    _params(params, "白沙镇", 2023, reports / "01_baisha_2023.txt", reports)
+    _params(params, "柳湾镇", 2023, reports / "02_liuwan_2023.txt", reports)
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        result = run_cli("batch", str(params), "--out", str(out), "--jobs", jobs, "--quiet")
+        assert result.returncode == 0, result.stderr.decode()
+        outs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outs[0].keys() == outs[1].keys()
+    differ = [name for name in outs[0] if outs[0][name] != outs[1][name]]
+    assert differ and all(name.endswith(".ipynb") for name in differ), differ
+    nb = json.loads(outs[1]["2023_白沙镇/audit.ipynb"])
+    injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert 'audit_path = "audit.json"' in "".join(injected["source"])

@@ -194,3 +194,23 @@ def test_rule_advice_names_only_registered_rules():
     from jixiao.rules import rule_titles
 
     assert set(rule_advice()) <= set(rule_titles())
+
+
+def test_the_same_findings_give_the_same_workbook_bytes(tmp_path):
+    """openpyxl stamps the time of saving in the workbook's properties and on every zip member; the
+    workbook is dated alike whenever it is written, so a re-run changes no byte."""
+    import zipfile
+
+    from jixiao.present.exports import write_xlsx
+
+    results = [_result("白沙镇", [{"rule": "A01", "severity": "high", "message": "m", "evidence": "95%",
+                                   "start": 0, "end": 3}])]
+    write_xlsx(tmp_path / "a.xlsx", results)
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert "2000-01-01T00:00:00" in core and core.count("2000-01-01") == 2
+    write_xlsx(tmp_path / "b.xlsx", results)
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    import openpyxl
+    assert openpyxl.load_workbook(tmp_path / "b.xlsx")["问题清单"].max_row >= 3

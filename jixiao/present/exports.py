@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from ..files import write_atomic
@@ -148,9 +150,30 @@ def write_xlsx(path: str | Path, results: list[dict], title: str = "绩效自评
     issues.column_dimensions[chr(ord("A") + col[FINGERPRINT_HEADER])].hidden = True
     header, summary = summary_rows(results)
     _sheet(wb.create_sheet(SUMMARY_SHEET), "各乡镇问题汇总（不含复核误报）", header, summary, [14, 7] + [9] * (len(header) - 2))
+    wb.properties.creator = "jixiao"
+    wb.properties.created = wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
     wb.save(buf)
-    write_atomic(path, buf.getvalue())
+    write_atomic(path, _fixed_zip_times(buf.getvalue()))
+
+
+FIXED_TIME = datetime.datetime(2000, 1, 1)  # a workbook's dates say nothing about its findings
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The same workbook as the same bytes: every zip member dated alike and the properties' 'modified'
+    fixed (openpyxl stamps the time of saving on both); members, order and compression unchanged."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl sets the time of saving as 'modified'
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+            dst.writestr(fixed, data)
+    return out.getvalue()
 
 
 def write_csv(path: str | Path, results: list[dict]) -> None:

@@ -97,7 +97,9 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
 
     exporter = _exporter(no_input)
     nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
+    for k, cell in enumerate(nb.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = f"injected-parameters-{k}"  # Papermill's is random: the same run, the same page
         if cell.get("outputs"):
             cell.outputs = [_for_reviewers(o) if no_input else o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
@@ -193,6 +195,7 @@ def execute(template: Path, output: Path, parameters: dict, timeout: float | Non
         try:
             pm.execute_notebook(str(template), str(output), parameters=parameters, progress_bar=False,
                                 engine_name=ENGINE, request_save_on_cell_execute=False, partial_path=str(output),
+                                kernel_cwd=str(output.parent),
                                 log_output=False, kernel_name=KERNEL, start_timeout=120,
                                 execution_timeout=max(1, math.ceil(timeout)) if timeout else None,
                                 extra_arguments=KERNEL_ARGS)
@@ -256,8 +259,8 @@ def _execute_town(params: TownParams, staging: Path, index_path: Path | None, re
     try:
         # the saved audit when the batch could make one; else the notebook computes it (and shows why it fails)
         execute(notebook_path("audit.ipynb"), folder / "audit.ipynb",
-                {**params.notebook_parameters(), "audit_path": str(saved) if saved.exists() else None,
-                 "index_path": str(index_path) if index_path else None,
+                {**params.notebook_parameters(), "audit_path": AUDIT if saved.exists() else None,
+                 "index_path": os.path.relpath(index_path, folder) if index_path else None,
                  "review_path": str(review_path) if review_path else None}, timeout)
     except pm.PapermillExecutionError as exc:
         value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
@@ -719,7 +722,7 @@ def _finish(runs: list[TownRun], staging: Path, pool=None) -> None:
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
-    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": str(staging)})
+    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."})
     running = pool.submit(execute, *summary) if pool is not None else None
     results = []
     for r in runs:

@@ -79,6 +79,15 @@ def _warm_kernel(kernel_name: str, start_timeout: float, extra_arguments: list[s
     return km, kc
 
 
+def _in_kernel(kc, code: str, timeout: float) -> None:
+    from jupyter_core.utils import run_sync
+
+    reply = run_sync(kc.execute_interactive)(code, silent=True, store_history=False, timeout=timeout)
+    if reply["content"].get("status") != "ok":
+        shutdown()
+        raise RuntimeError(f"Kernel died: could not run {code!r}")
+
+
 def shutdown() -> None:
     """Stop this process's warm kernel, if any."""
     km, kc = _kernel.pop("km", None), _kernel.pop("kc", None)
@@ -102,6 +111,8 @@ atexit.register(shutdown)
 class WarmEngine(NBClientEngine):
     """NBClientEngine with the kernel kept between notebooks of one process.
 
+    `kernel_cwd` (an engine argument): the folder the notebook runs in, so that paths given to it
+    relative to its own folder hold (the kept kernel does not start there as a fresh one would).
     `partial_path` (an engine argument): where to write the notebook as far as it ran when its
     execution ends by an exception (a time-out, a dead kernel) — for callers that turn off
     Papermill's save after every cell (request_save_on_cell_execute=False), which costs a full
@@ -112,10 +123,13 @@ class WarmEngine(NBClientEngine):
                                  start_timeout=60, execution_timeout=None, **kwargs):
         extra = kwargs.pop("extra_arguments", None) or []
         partial = kwargs.pop("partial_path", None)
+        cwd = kwargs.pop("kernel_cwd", None)
         for unused in ("input_path", "timeout", "startup_timeout", "km", "kc"):
             kwargs.pop(unused, None)
         with _lock:  # one kernel, one notebook at a time
             km, kc = _warm_kernel(kernel_name, start_timeout, extra)
+            if cwd:  # the notebook's own folder, as a fresh kernel started there would have it
+                _in_kernel(kc, f"__import__('os').chdir({str(cwd)!r})", start_timeout)
             client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                                              kernel_name=kernel_name, log=logger, log_output=log_output,
                                              stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
