@@ -4,6 +4,7 @@
     python benchmarks/run.py index  [--n 1000] [--jobs 2] [--pairs]
     python benchmarks/run.py index  --sizes 1000,10000 [--jobs 2]
     python benchmarks/run.py batch  [--towns N]   (default: the 7 demo towns)
+    python benchmarks/run.py all               (check, index at 1000 and 10000, batch: one run)
 
 Each prints one JSON line of figures; benchmarks/RESULTS.md records them with the machine.
 """
@@ -239,7 +240,8 @@ def bench_batch(towns: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["check", "index", "batch"])
+    ap.add_argument("what", choices=["check", "index", "batch", "all"],
+                    help="all: check (--n), index (--sizes, default 1000,10000) and batch, one after the other")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--sizes", help="index: several sizes, each in its own process, e.g. 1000,10000")
     ap.add_argument("--jobs", type=int, default=2, help="index: processes that key and search")
@@ -247,6 +249,17 @@ def main() -> None:
     ap.add_argument("--pairs", action="store_true", help="also time the all-pairs baseline")
     ap.add_argument("--dump", help="index: write the saved index and every report's runs into this folder")
     a = ap.parse_args()
+    if a.what == "all":  # every figure of RESULTS.md in one run, each line with the load it ran under
+        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        steps = [lambda: [bench_check(a.n)],
+                 lambda: bench_index_sizes([int(x) for x in (a.sizes or "1000,10000").split(",")], a.jobs, a.pairs),
+                 lambda: [bench_batch(a.towns)]]
+        for step in steps:
+            load = os.getloadavg()[0]
+            for line in step():
+                line.update({"machine": machine, "load_average_1min_at_start": round(load, 2)})
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+        return
     if a.what == "index" and a.sizes:
         for line in bench_index_sizes([int(x) for x in a.sizes.split(",")], a.jobs, a.pairs):
             line["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
