@@ -2,6 +2,7 @@
 version, and every consumer (check, the batch's notebooks, the county summary) shows that product."""
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -95,13 +96,14 @@ def test_a_batch_reads_and_extracts_facts_once_per_report_and_shows_what_check_f
     shown = {}
 
     def execute(template, output, parameters, timeout=None):
-        if "results_dir" in parameters:
-            shown["county"] = load_county(parameters["results_dir"])
-        else:
-            assert parameters["audit_path"], "the batch saved no audit for this town"
-            shown[parameters["town"], parameters["year"]] = load_audit(
-                parameters["audit_path"], parameters["report"], parameters["corpus"], parameters["index_path"],
-                parameters["review_path"], parameters["rules"])
+        with contextlib.chdir(output.parent):  # where the batch's kernel runs each notebook
+            if "results_dir" in parameters:
+                shown["county"] = load_county(parameters["results_dir"])
+            else:
+                assert parameters["audit_path"], "the batch saved no audit for this town"
+                shown[parameters["town"], parameters["year"]] = load_audit(
+                    parameters["audit_path"], parameters["report"], parameters["corpus"], parameters["index_path"],
+                    parameters["review_path"], parameters["rules"])
         nbformat.write(nbformat.v4.new_notebook(), str(output))
 
     monkeypatch.setattr(jixiao.run.batch, "execute", execute)

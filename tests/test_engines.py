@@ -103,3 +103,14 @@ def test_a_kernel_started_ahead_is_used_and_its_warm_up_leaves_nothing(tmp_path)
     engines.prestart("python3", [], "x = 1")  # a kernel already running is kept
     assert engines.starts == before + 1
     engines.shutdown()
+
+
+@pytest.mark.parametrize("first", ["jixiao.run.engines", "papermill", "jixiao.run.batch"])
+def test_the_engine_module_imports_before_or_after_papermill(first):
+    """Papermill loads its engines' entry points on import; importing the engine module first must
+    not make it look for the engine in a half-run module."""
+    code = f"import {first}; import jixiao.run.engines; from papermill.engines import papermill_engines; " \
+           "print(papermill_engines.get_engine('jixiao_warm').__name__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "WarmEngine"

@@ -261,7 +261,7 @@ def _execute_town(params: TownParams, staging: Path, index_path: Path | None, re
         execute(notebook_path("audit.ipynb"), folder / "audit.ipynb",
                 {**params.notebook_parameters(), "audit_path": AUDIT if saved.exists() else None,
                  "index_path": os.path.relpath(index_path, folder) if index_path else None,
-                 "review_path": str(review_path) if review_path else None}, timeout)
+                 "review_path": str(Path(review_path).resolve()) if review_path else None}, timeout)
     except pm.PapermillExecutionError as exc:
         value = _one_line(str(exc.evalue).splitlines()[0] if exc.evalue and str(exc.evalue).strip() else "")
         where = f"in cell {exc.exec_count}" if exc.exec_count else "in the notebook"
