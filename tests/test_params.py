@@ -124,3 +124,15 @@ def test_papermill_runs_the_audit_notebook_on_a_params_file_from_the_project_roo
     nb = nbformat.read(out, as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
     assert "柳湾镇" in html and "jx-card" in html  # its meta and its findings
+
+
+def test_the_committed_demo_params_are_what_the_demo_command_writes(tmp_path):
+    """`./dev.sh demo` rewrites params/ from the demo reports: the committed files must be exactly what
+    it writes, or the demo leaves a checkout with changes (the README's first command must not)."""
+    from .conftest import ROOT
+
+    result = run_cli("params", "examples/reports", "--out", str(tmp_path / "params"))
+    assert result.returncode == 0, result.stderr.decode()
+    written = {p.name: p.read_bytes() for p in (tmp_path / "params").glob("*.yaml")}
+    committed = {p.name: p.read_bytes() for p in (ROOT / "params").glob("*.yaml")}
+    assert written == committed
