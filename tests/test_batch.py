@@ -27,6 +27,18 @@ def _params(folder, town, year, report, corpus):
     (folder / f"{year}_{town}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
 
+def _sleeping_notebook(folder) -> None:
+    """An audit notebook whose one cell sleeps a minute: a town that is still running when it is
+    killed or timed out."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "audit.ipynb")
+
+
 def test_batch_with_an_unreadable_town(tmp_path):
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -286,8 +298,6 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
     import sys
     import time
 
-    import nbformat
-
     from .conftest import ROOT
 
     reports, params = _one_town(tmp_path)
@@ -308,11 +318,7 @@ def test_killed_batch_leaves_outputs_and_the_next_run_cleans_up(tmp_path):
         shutil.copy(params / "2023_柳湾镇.yaml", path)
     slow = tmp_path / "slow"  # towns whose notebook takes a minute: the killed run is busy until it is killed
     slow.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, slow / "audit.ipynb")
+    _sleeping_notebook(slow)
     token = str(os.getpid())
     env = {**os.environ, "JIXIAO_TEST_TOKEN": token, "PYTHONPATH": str(ROOT), "JIXIAO_NOTEBOOKS": str(slow)}
     batch = subprocess.Popen([sys.executable, "-m", "jixiao", "batch", str(params), "--out", str(out), "--quiet",
@@ -378,19 +384,13 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
 
 
 def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
-    import nbformat
-
     from jixiao.run import engines
     from jixiao.run.batch import run_town
     from jixiao.run.params import load_params
 
     slow = tmp_path / "notebooks"
     slow.mkdir()
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("report = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import time\ntime.sleep(60)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, slow / "audit.ipynb")
+    _sleeping_notebook(slow)
     monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(slow))  # a town whose cell runs past the limit, warm kernel or not
     reports, params = _one_town(tmp_path)
     town = load_params(params / "2023_柳湾镇.yaml")
