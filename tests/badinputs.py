@@ -362,7 +362,6 @@ def run_each(folder: Path, cases: list[Case], time_limit: float | None = None, p
 
 if __name__ == "__main__":  # the table for docs/robustness.md, measured with the real time limit
     import json
-    import sys
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

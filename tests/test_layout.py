@@ -28,7 +28,7 @@ def _unit(parts: list[str]) -> str:
 
 def _imports(path: Path):
     rel = path.relative_to(PACKAGE).with_suffix("").parts
-    package = list(rel[:-1]) if rel[-1] != "__init__" else list(rel[:-1])
+    package = list(rel[:-1])  # a module's package, or for an __init__ the package it opens
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:

@@ -371,7 +371,6 @@ def _ordinal_elsewhere(facts: Facts, qs: list[Quantity], used: set[int]) -> list
     report only when they add up to one (the text does not say which total they split)."""
     claims = []
     text = facts.text
-    ordinal = pw()["ordinal_part"]
     runs: list[list[Quantity]] = []
     for q in qs:
         label = re.split(r"[，,。；;：:、\n]", text[max(0, q.start - 24):q.start])[-1]

@@ -78,7 +78,6 @@ def _growth(facts: Facts, p: int, before: list[int], i: int) -> Claim | None:
     if not w["growth_rate"].search(f.label):
         return None
     para = facts.report.paragraphs[p]
-    lo = _clause_start(facts, f.start, para.start)
     head = max(facts.text.rfind("。", para.start, f.start) + 1, para.start)
     if not w["previous_period"].search(facts.text[head:f.start]):
         return None
@@ -125,7 +124,6 @@ def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None
     if not re.search(w["completion_rate"], f.label):
         return None
     para = facts.report.paragraphs[p]
-    lo = _clause_start(facts, f.start, para.start)
     head = max(facts.text.rfind("。", para.start, f.start) + 1, para.start)
     done = next((q for q in (quantity(facts, j) for j in reversed(before)) if q is not None and q.start >= head
                  and q.cls[0] == "count"), None)
@@ -141,7 +139,7 @@ def _completion(facts: Facts, p: int, before: list[int], i: int) -> Claim | None
             break
     if plan is None or not plan.value:
         return None
-    return Claim("rate", "ratio", f"完成率 = 完成数 ÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
+    return Claim("rate", "ratio", "完成率 = 完成数 ÷ 计划数", f.start, f.end, f.number, f.decimals, "%",
                  [Operand(facts.figures[done.index].label + facts.figures[done.index].text, done.value, done.start,
                           done.end),
                   Operand(facts.figures[plan.index].label + facts.figures[plan.index].text, plan.value, plan.start,

@@ -7,7 +7,6 @@ against the listed items, and grade distributions (优 N 个, 良 M 个…) agai
 """
 from __future__ import annotations
 
-import re  # noqa: F401  (kept for the table helpers that share this module)
 from decimal import Decimal
 
 from . import Claim, Operand

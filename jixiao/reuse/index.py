@@ -402,7 +402,7 @@ class ReuseIndex:
         index.places = {(None if county is None else str(county)): frozenset(str(n) for n in names)
                         for county, names in meta["places"]}
         rows = arrays["clauses"].tolist()
-        at, pending = 0, []
+        at = 0
         for r in meta["reports"]:
             n = int(r["clauses"])
             clauses = [(int(a), int(b), int(c)) for a, b, c in rows[at:at + n]]

@@ -184,7 +184,6 @@ def residue(report, ctx):
 def vague(report, ctx):
     """A performance indicator whose target or actual has no number: an adjective states no result."""
     _, adjectives = indicators()
-    text = report.text
     for x in find_vague(report):
         if x.how == "empty":
             message = f"指标“{_quote(x.label, 20)}”有目标值，完成值一栏却是空的，无法衡量是否完成"

@@ -596,11 +596,8 @@ def _nothing() -> None:
 
 
 def _engines():
-    """jixiao.run.engines, Papermill imported first (Papermill's import loads the engines registered
-    as entry points, this one among them: imported the other way round, it would import itself)."""
+    """jixiao.run.engines, imported when a batch first needs a kernel (it imports Papermill)."""
     skip_unused_format_checks()
-    import papermill  # noqa: F401
-
     from . import engines
     return engines
 
