@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .reuse.index import ReuseIndex, ReuseSnapshot
     from .rules.subject import Context
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the thresholds it was decided with
 FINDING_COLUMNS = ["rule", "severity", "message", "evidence", "start", "end"]
 CLAIM_COLUMNS = ["rule", "relation", "evidence", "stated", "computed", "difference", "status", "severity", "message",
                  "start", "end"]
@@ -54,6 +54,7 @@ class Audit:
     headline: dict = field(default_factory=dict)
     corpus: list = field(default_factory=list)         # the other reports compared with
     skipped: list = field(default_factory=list)        # corpus files that could not be read
+    thresholds: dict = field(default_factory=dict)     # every threshold the rules decided with (name → value)
 
     @property
     def reuse_summary(self) -> dict:
@@ -183,7 +184,7 @@ def analyse(report: Report, corpus: "Context | ReuseIndex | ReuseSnapshot | list
                   verdicts=_plain_rows(claims_table(verdicts, text)), reuse_runs=runs, boilerplate_spans=spans,
                   boilerplate=boilerplate, projects=_plain_rows(projects),
                   headline=headline(report, subject.facts),
-                  corpus=[r.path for r in ctx.reports if r is not report])
+                  corpus=[r.path for r in ctx.reports if r is not report], thresholds=dict(subject.thresholds))
     return audit.apply_review(review or {})
 
 

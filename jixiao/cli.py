@@ -36,6 +36,22 @@ def _progress(quiet: bool = False):
     return wrap
 
 
+def threshold_pair(value: str) -> tuple[str, float]:
+    """--threshold NAME=VALUE: a registered threshold and a number in its range."""
+    from .rules import PARAMETERS, RegistryError, default_thresholds
+
+    default_thresholds()
+    name, sep, number = value.partition("=")
+    name = name.strip()
+    if not sep or name not in PARAMETERS:
+        raise argparse.ArgumentTypeError(f"give NAME=VALUE with NAME one of {', '.join(sorted(PARAMETERS))}; not {value[:40]!r}")
+    try:
+        return name, PARAMETERS[name].check(float(number))
+    except (ValueError, RegistryError) as exc:
+        raise argparse.ArgumentTypeError(str(exc) if isinstance(exc, RegistryError) else
+                                         f"{name}: {number.strip()[:20]!r} is not a number") from None
+
+
 def rule_list(value: str) -> list[str]:
     """--rules A01,B03: registered ids only, written as the catalogue writes them (upper case)."""
     from .rules import rule_titles
@@ -116,7 +132,8 @@ def cmd_check(args) -> int:
     if args.index:
         from .reuse.index import ReuseIndex
         index = ReuseIndex.load(args.index)
-    outcomes = check_paths(args.files, only=args.rules, index=index, progress=_progress(args.quiet))
+    outcomes = check_paths(args.files, only=args.rules, index=index, progress=_progress(args.quiet),
+                           thresholds=dict(args.threshold) if args.threshold else None)
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
         _err(f"{o.path}: {o.error}")
@@ -265,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--rules", type=rule_list, help="comma-separated rule ids to run, as in the catalogue: A01,B03 (default: all)")
     s.add_argument("--index", help="a saved reuse index (jixiao index build) to search besides the given reports")
+    s.add_argument("--threshold", type=threshold_pair, action="append", metavar="NAME=VALUE",
+                   help="override one of the rules' thresholds (repeatable), e.g. --threshold repeat_similarity=0.9; "
+                        "`jixiao params` writes every threshold with its default")
     s.add_argument("--fail-on", choices=sorted(FAIL_ON), help=f"exit with status {EXIT_FINDINGS} when a finding of this "
                    "severity or higher is found (for scripts and CI)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from jixiao.audit import FORMAT_VERSION, Audit, AuditFormatError, analyse, run_audit
+from jixiao.rules import default_thresholds
 from jixiao.run.check_files import FINDING_FIELDS, as_json, check_paths
 
 from .conftest import EXAMPLES
@@ -26,12 +27,19 @@ def test_saved_audit_loads_back_equal_and_saves_to_the_same_bytes(tmp_path):
     loaded.save(second)
     assert first.read_bytes() == second.read_bytes()
     assert loaded.results() == json.loads(json.dumps(audit.results()))
-    assert b"pickle" not in first.read_bytes() and json.loads(first.read_text(encoding="utf-8"))["format_version"] == 1
+    assert b"pickle" not in first.read_bytes() and json.loads(first.read_text(encoding="utf-8"))["format_version"] == 2
     for f in loaded.findings:  # offsets still point at the evidence in the saved text
         assert loaded.text[f["start"]:f["end"]] == f["evidence"]
 
 
-@pytest.mark.parametrize("version", [0, FORMAT_VERSION + 1, None, "1"])
+def test_a_saved_audit_records_the_thresholds_it_was_decided_with(tmp_path):
+    path = tmp_path / "audit.json"
+    run_audit(REPORTS / "01_baisha_2023.txt", thresholds={"templated_share": 0.8}).save(path)
+    saved = Audit.load(path).thresholds
+    assert saved == {**default_thresholds(), "templated_share": 0.8}
+
+
+@pytest.mark.parametrize("version", [0, 1, FORMAT_VERSION + 1, None, "1"])
 def test_a_saved_audit_of_another_format_version_is_refused_in_one_line(tmp_path, version):
     path = tmp_path / "audit.json"
     run_audit(REPORTS / "01_baisha_2023.txt").save(path)

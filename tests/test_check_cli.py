@@ -60,6 +60,27 @@ def test_check_accepts_a_folder(tmp_path):
     assert [r["meta"]["town"] for r in data["reports"]] == ["白沙镇", "柳湾镇"]
 
 
+def test_a_threshold_given_to_check_changes_its_rules_decision(tmp_path):
+    """--threshold overrides a rule's threshold for the run: three sibling sections sharing about 75 % of
+    their text are B02 under the default (0.5) and not under 0.9; a bad override is one line, exit 2."""
+    block = "1、项目立项：项目申报程序规范，绩效目标明确，符合相关要求。\n2、资金管理：资金拨付按照审批程序办理，做到专款专用。\n"
+    text = "三、项目情况\n" + "".join(f"（{c}）{name}\n{block}3、项目产出：{what}。\n" for c, name, what in [
+        ("一", "道路维修", "维修后路面平整无坑槽，村民出行更加方便"), ("二", "路灯安装", "夜间照明覆盖主要街道和集市路口"),
+        ("三", "河道清淤", "清淤后汛期排水通畅，沿岸农田未再受淹")])
+    path = tmp_path / "r.txt"
+    path.write_text(text, encoding="utf-8")
+
+    def b02(*extra):
+        out = run_cli("check", str(path), "--json", "--rules", "B02", *extra)
+        assert out.returncode == 0, out.stderr
+        return len(json.loads(out.stdout)["reports"][0]["findings"])
+
+    assert b02() == 3 and b02("--threshold", "templated_share=0.9") == 0
+    bad = run_cli("check", str(path), "--threshold", "templated_share=2")
+    assert bad.returncode == 2 and "templated_share must be a number from 0.1 to 1" in bad.stderr.decode()
+    assert bad.stderr.decode().strip().splitlines()[-1].startswith("jixiao check: error: argument --threshold")
+
+
 def test_finding_evidence_is_the_source_slice():
     text = "预算执行率123.76%"
     f = make_finding(text, "A06", "high", 5, 12, "m")

@@ -263,3 +263,62 @@ def test_analyse_refuses_an_unknown_rule_or_threshold_as_a_notebook_would_pass_t
 def test_rules_can_be_kept_in_sets_and_as_keys():
     rules = all_rules()
     assert len(set(rules)) == len(rules) and {r: r.id for r in rules}[get_rule("A01")] == "A01"
+
+
+_BLOCK = "1、项目立项：项目申报程序规范，绩效目标明确，符合相关要求。\n2、资金管理：资金拨付按照审批程序办理，做到专款专用。\n"
+_SIBLINGS = "三、项目情况\n" + "".join(f"（{c}）{name}\n{_BLOCK}3、项目产出：完成{n}处，{what}。\n" for c, name, n, what in [
+    ("一", "道路维修", 3, "维修后路面平整无坑槽，村民出行更加方便"), ("二", "路灯安装", 40, "夜间照明覆盖主要街道和集市路口"),
+    ("三", "河道清淤", 2, "清淤后汛期排水通畅，沿岸农田未再受淹")])
+
+
+@FAST
+@given(st.floats(min_value=0.1, max_value=1.0))
+def test_the_templated_share_threshold_decides_b02(threshold):
+    """Three sibling sections sharing most of their text: B02 for each exactly when their shared share
+    reaches the templated_share threshold (the registry's default or the batch's)."""
+    from jixiao.reuse.repeats import templated_sections
+
+    report = parse_text(_SIBLINGS)
+    shares = [t.share for t in templated_sections(report, share=0.1)]
+    assert len(shares) == 3 and all(0.5 < s < 1 for s in shares)
+    found = run_rules(report, Context([report], thresholds={"templated_share": threshold}), only=["B02"])
+    assert len(found) == (3 if all(s >= threshold for s in shares) else 0)
+
+
+@FAST
+@given(st.floats(min_value=0.5, max_value=1.0))
+def test_the_repeat_similarity_threshold_decides_b01(threshold):
+    """A paragraph restated with a few words changed is a B01 repeat exactly when its 3-gram similarity
+    to the first reaches repeat_similarity."""
+    from jixiao.reuse.passages import jaccard, passages, shingles
+
+    first = "部分项目前期论证不够充分，工程量估算偏粗，导致年中追加调整较多，影响了资金的使用效率。"
+    again = "部分项目前期论证不够充分，工程量估算偏粗，导致年底追加调整较多，影响了资金的使用效率。"
+    report = parse_text(f"四、问题\n{first}\n五、措施\n{again}\n")
+    keys = [u.key for u in passages(report)]
+    assert len(keys) == 2
+    similarity = jaccard(shingles(keys[0]), shingles(keys[1]))
+    assert 0.5 < similarity < 1
+    found = run_rules(report, Context([report], thresholds={"repeat_similarity": threshold}), only=["B01"])
+    assert len(found) == (1 if similarity >= threshold else 0)
+
+
+@FAST
+@given(st.floats(min_value=0.05, max_value=1.0))
+def test_the_whole_report_share_threshold_decides_b03s_whole_copy_finding(threshold):
+    """A report that copies part of another: the whole-report B03 finding exactly when the copied share
+    reaches whole_report_share; the passage findings do not depend on it."""
+    own = "本镇今年重点推进农村人居环境整治，新建公厕两座，清理沟渠十二公里，群众反映良好。"
+    copied = ("全年围绕乡村振兴战略，统筹推进产业发展、基础设施建设和民生保障各项工作，"
+              "严格执行预算管理制度，资金拨付规范及时，未发现挤占挪用情况。")
+    a = parse_text(f"白沙镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n{copied}\n{own}\n", "a.txt")
+    b = parse_text(f"青竹镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n{copied}\n"
+                   "本镇今年修缮村道三条，更换路灯四十盏，建成便民服务点一处，方便群众办事。\n", "b.txt")
+    ctx = Context([a, b], thresholds={"whole_report_share": threshold})
+    from jixiao.reuse.index import report_key
+    from jixiao.reuse.share import analyse as reuse_of
+
+    share = reuse_of(a, ctx.reuse_index()).shared_with[report_key(b)]
+    assert 0.05 < share < 1
+    whole = [f for f in run_rules(a, ctx, only=["B03"]) if "的文字与" in f.message]
+    assert len(whole) == (1 if share >= threshold else 0)

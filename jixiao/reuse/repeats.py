@@ -36,7 +36,8 @@ class TemplatedSection:
     shared: list[tuple[int, int]] = field(default_factory=list)  # spans of the shared sentences
 
 
-def templated_sections(report: Report, units: list[Passage] | None = None) -> list[TemplatedSection]:
+def templated_sections(report: Report, units: list[Passage] | None = None,
+                        share: float = TEMPLATED) -> list[TemplatedSection]:
     """Groups of three or more sibling sections that share most of their text with each other."""
     units = passages(report) if units is None else units
     out: list[TemplatedSection] = []
@@ -54,16 +55,16 @@ def templated_sections(report: Report, units: list[Passage] | None = None) -> li
                 others = set().union(*(keys[j] for j in range(len(group)) if j != k))
                 shared = [u for u in m if u.masked in others]
                 total = sum(len(u.key) for u in m)
-                share = sum(len(u.key) for u in shared) / total if total else 0.0
-                results.append(TemplatedSection(c, len(group), share, [(u.start, u.end) for u in shared]))
-            hits = [r for r in results if r.share >= TEMPLATED]
+                part = sum(len(u.key) for u in shared) / total if total else 0.0
+                results.append(TemplatedSection(c, len(group), part, [(u.start, u.end) for u in shared]))
+            hits = [r for r in results if r.share >= share]
             if len(hits) >= 3 and len(hits) * 2 >= len(group):
                 out.extend(hits)
     return out
 
 
 def repeats(report: Report, units: list[Passage] | None = None,
-            exclude: set[tuple[int, int]] | None = None) -> list[Repeat]:
+            exclude: set[tuple[int, int]] | None = None, near: float = NEAR) -> list[Repeat]:
     """Passages that occur again later in the report, exact or near-exact, merged into runs."""
     units = passages(report) if units is None else units
     exclude = exclude or set()
@@ -80,7 +81,7 @@ def repeats(report: Report, units: list[Passage] | None = None,
         for j in range(k):
             if j in first_of or abs(len(units[j].key) - len(u.key)) > 0.2 * len(u.key):
                 continue
-            if jaccard(grams[j], grams[k]) >= NEAR and not _parallel(report, units[j], u):
+            if jaccard(grams[j], grams[k]) >= near and not _parallel(report, units[j], u):
                 first_of[k] = (j, False)
                 break
     runs: list[Repeat] = []

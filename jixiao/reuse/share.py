@@ -10,7 +10,7 @@ from ..model.report import Report
 from ..wordlists import load
 from .index import Reuse, ReuseIndex, ReuseSnapshot, shared_with
 from .passages import passages
-from .repeats import Repeat, TemplatedSection, clause_repeats, repeats, templated_sections
+from .repeats import NEAR, TEMPLATED, Repeat, TemplatedSection, clause_repeats, repeats, templated_sections
 
 
 @dataclass
@@ -141,12 +141,13 @@ def empty_sections(report: Report) -> list[Residue]:
     return out
 
 
-def within(report: Report) -> TextReuse:
-    """The boilerplate one report shows by itself: repeats, templated sections, residue."""
+def within(report: Report, near: float = NEAR, templated_share: float = TEMPLATED) -> TextReuse:
+    """The boilerplate one report shows by itself: repeats, templated sections, residue.
+    near, templated_share: the B01 and B02 thresholds (the registry's, overridable per batch)."""
     units = passages(report)
-    templated = templated_sections(report, units)
+    templated = templated_sections(report, units, templated_share)
     shared = {span for t in templated for span in t.shared}
-    repeated = repeats(report, units, exclude=shared)
+    repeated = repeats(report, units, exclude=shared, near=near)
     repeated = sorted(repeated + clause_repeats(report, repeated, shared), key=lambda r: (r.start, r.end))
     return TextReuse(repeated, templated, [], find_residue(report))
 

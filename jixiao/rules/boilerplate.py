@@ -6,7 +6,8 @@ import re
 
 from ..model.meta import place_words
 from ..read.textnorm import compact
-from ..reuse.index import WHOLE_REPORT, copy_segments, report_key
+from ..reuse.index import copy_segments, report_key
+from ..reuse.repeats import NEAR, TEMPLATED
 from ..wordlists import indicators, load, stale_references
 from . import Param, parameter, rule
 from .findings import Hit
@@ -30,7 +31,8 @@ def _quote(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-@rule("B01", "repeated", "段落重复", "medium", analysis="passages repeated within the report")
+@rule("B01", "repeated", "段落重复", "medium", analysis="passages repeated within the report",
+      params=[Param("repeat_similarity", NEAR, 0.5, 1.0, "段落重复：两段文字相似度（三字组重合率）达到此值即算重复")])
 def repeated(report, ctx):
     """A passage of 15 or more characters occurs twice or more in one report."""
     for r in ctx.within(report).repeated:
@@ -39,7 +41,8 @@ def repeated(report, ctx):
                            f"与{_where(report, r.first_start)}的一段{how}，重复出现")
 
 
-@rule("B02", "templated", "模板化章节", "medium", analysis="sibling sections sharing their text")
+@rule("B02", "templated", "模板化章节", "medium", analysis="sibling sections sharing their text",
+      params=[Param("templated_share", TEMPLATED, 0.1, 1.0, "模板化章节：一节文字与同级各节相同的比例达到此值")])
 def templated(report, ctx):
     """Sibling sections are near-identical, so they say nothing specific; reports the shared share."""
     for t in ctx.within(report).templated:
@@ -50,7 +53,8 @@ def templated(report, ctx):
 
 
 @rule("B03", "reused", "跨报告雷同", "high", scope="corpus", analysis="passages shared with the corpus",
-      grades=["medium", "low", "info"])
+      grades=["medium", "low", "info"],
+      params=[Param("whole_report_share", 0.5, 0.05, 1.0, "跨报告雷同：与另一份报告相同的文字占比达到此值即为整篇抄用")])
 def reused(report, ctx):
     """A passage also occurs in another report of the corpus; names the other report(s) and where."""
     index = ctx.reuse_index()
@@ -78,7 +82,7 @@ def reused(report, ctx):
             chars = len(compact(report.text[lo:hi])) if (lo, hi) != (r.start, r.end) else r.chars
             yield Hit(lo, hi, f"这段文字（{chars}字，“{_quote(report.text[lo:hi])}”）也见于 {names}{more}；{what}", severity)
     for key, share in sorted(analysis.shared_with.items()):
-        if share < WHOLE_REPORT:
+        if share < ctx.thresholds["whole_report_share"]:
             continue
         entry = index.reports[key]
         runs = [r for r in analysis.reused if any(s.report == key for s in r.sources)]

@@ -79,7 +79,7 @@ class Subject:
     @cached_property
     def _within(self) -> "TextReuse":
         from ..reuse.share import within
-        return within(self.report)
+        return within(self.report, self.thresholds["repeat_similarity"], self.thresholds["templated_share"])
 
     @cached_property
     def _text_reuse(self) -> "TextReuse":

@@ -76,13 +76,16 @@ def time_limit(seconds: float, path: str, budget: float | None = None):
 
 
 def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, index=None,
-                progress=None) -> list[Outcome]:
+                progress=None, thresholds: dict | None = None) -> list[Outcome]:
     """Check reports given together; a file that fails, whatever the cause, is listed with its
     one-line error and the rest go on.
 
-    progress: wraps each loop (an iterable and a label → an iterable), e.g. a tqdm bar."""
+    progress: wraps each loop (an iterable and a label → an iterable), e.g. a tqdm bar.
+    thresholds: overrides of the registry's thresholds for every report (checked before any is read)."""
     from ..audit import analyse
+    from ..rules import check_thresholds
 
+    check_thresholds(thresholds)
     show = progress or (lambda items, label: items)
     outcomes: list[Outcome] = []
     limit = time_limit_s()
@@ -95,7 +98,7 @@ def check_paths(paths: Iterable[str | Path], only: Iterable[str] | None = None, 
         except Exception as exc:  # noqa: BLE001 — every failure is this file's error, never the run's
             outcomes.append(Outcome(path, error=failure_cause(exc)))
         spent.append(time.monotonic() - start)
-    ctx = Context([o.report for o in outcomes if o.report is not None], index=index)
+    ctx = Context([o.report for o in outcomes if o.report is not None], index=index, thresholds=thresholds)
     left = sum(max(0.0, limit - t) for o, t in zip(outcomes, spent) if o.report is not None)
     index_time = _build_corpus_index(ctx, outcomes, only, max(0.1 * limit, left), limit)
     spent = [t + index_time / max(1, len(ctx.reports)) for t in spent]  # the index's time is shared by all
