@@ -54,3 +54,19 @@ def test_traditional_money_units_are_units(amount, unit):
     f = figures[0]
     assert f.number == amount and f.unit == {"萬元": "万元", "億元": "亿元"}.get(unit, unit)
     assert text[f.start:f.end] == f"{amount}{unit}"
+
+
+@given(st.lists(st.sampled_from(["(shí)", "(jì)", "(huà)", "(dào)", "(zhàng)"]), min_size=8, max_size=8),
+       st.lists(st.booleans(), min_size=8, max_size=8), st.decimals(min_value=1, max_value=9999, places=2))
+@settings(max_examples=100, deadline=None)
+def test_a_mirrors_inline_pinyin_leaves_no_gap_in_a_figures_label(pinyin, where, amount):
+    """A label the mirror broke with pinyin (實(shí)際到賬) reads as the same words as without it, so word
+    lists match it and reviewers read 实际到账, not 实     际到账."""
+    from jixiao.claims.context import Facts
+    from jixiao.model.report import parse_text
+
+    words = "計劃投入實際到賬"
+    mirrored = "".join(ch + (p if w else "") for ch, p, w in zip(words, pinyin, where))
+    plain, mirror = (Facts(parse_text(f"三、資金情況\n本年{w}資金{amount}萬元，已全部撥付。\n")) for w in (words, mirrored))
+    label = [f.label for f in plain.figures if f.kind == "money"]
+    assert label == [f.label for f in mirror.figures if f.kind == "money"] and label[0].endswith("计划投入实际到账资金")

@@ -65,7 +65,7 @@ def _folded_labels(report: Report) -> list[Figure]:
     folded = getattr(report, "folded", None)
     if not folded or folded == report.text:
         return report.figures
-    return [replace(f, label=_label(folded, f.start)) if f.label else f for f in report.figures]
+    return [replace(f, label=_label(folded, f.start, report.text)) if f.label else f for f in report.figures]
 
 
 class Facts:

@@ -220,12 +220,20 @@ def _with_unit(text: str, f: str, s: int, e: int, number: Decimal | None, decima
                   num_start=s, num_end=e)
 
 
-def _label(text: str, s: int) -> str:
+def _label(text: str, s: int, source: str | None = None) -> str:
+    """The words before a figure, back to the clause break. text: folded text; source: the text it was
+    folded from, whose inline pinyin folding blanked — those blanks are no gap between words."""
     lo = max(0, s - 30)
+    if source is not None and " " in text[lo:s]:
+        while lo > 0 and (blanked := sum(text[k] == " " and not source[k].isspace() for k in range(lo, s))) and s - lo < 30 + blanked:
+            lo = max(0, s - 30 - blanked)
     window = text[lo:s]
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
-        window = window[breaks[-1].end():]
+        lo += breaks[-1].end()
+        window = text[lo:s]
+    if source is not None and " " in window:
+        window = "".join(ch for k, ch in enumerate(window, lo) if ch != " " or source[k].isspace())
     return window.strip()[-24:]
 
 
