@@ -70,6 +70,37 @@ def test_list_before_the_count_and_open_lists(ns):
     assert findings(open_list) == []
 
 
+@FAST
+@given(names, st.sampled_from(["({k})", "（{k}）", "{k}.", "{k}、"]), st.booleans(), st.integers(min_value=1, max_value=3),
+       st.booleans())
+def test_count_against_a_numbered_list_that_follows(ns, style, self_too, bump, intro_line):
+    """N个X。…X包括：then one name a line, numbered 1, 2, …; with 本级和N个 the list names 本级 too."""
+    items = [f"{n}（本级）" if self_too and k == 0 else n for k, n in enumerate(ns)]
+    n = len(items) - self_too
+    listing = "".join(f"{style.format(k=k + 1)}{name}\n" for k, name in enumerate(items))
+    count = f"本部门决算由{'本级决算和' if self_too else ''}{{n}}个下属单位决算组成。"
+    intro = "\n纳入本部门决算编制范围的单位包括：\n" if intro_line else "所属单位包括：\n"
+
+    def text(m):
+        return HEAD + count.format(n=m) + intro + listing + "二、支出情况\n本年无此项内容。\n"
+
+    assert [v.status for v in verdicts(text(n), "count")] == ["consistent"]
+    assert findings(text(n)) == []
+    wrong = text(n + bump)
+    lo = wrong.index("个下属单位") - len(str(n + bump))
+    only_finding_at(wrong, "A03", lo, lo + len(str(n + bump)))
+
+
+@FAST
+@given(names)
+def test_a_numbered_list_of_other_things_or_of_sentences_is_no_count_of_names(ns):
+    other = HEAD + f"本镇共有{len(ns) + 1}个村。主要工作如下：\n" + "".join(f"{k + 1}.{n}\n" for k, n in enumerate(ns))
+    prose = HEAD + f"本镇共有{len(ns) + 1}个村，各村包括：\n" + "".join(
+        f"{k + 1}.{n}，完成道路硬化，群众满意\n" for k, n in enumerate(ns))
+    for text in (other, prose):
+        assert verdicts(text, "count") == [] and findings(text) == []
+
+
 # --- a count of people and its parts ---
 
 people = st.lists(st.integers(min_value=0, max_value=80), min_size=3, max_size=5)

@@ -2,7 +2,8 @@
 
 内设13个机构，分别为A、B、C… / 设置了7个岗位：A、B… / 3家单位（A、B和C） / A、B、C9个街道 (the
 list before the count). A list ends at the end of its clause; a list ending in 等 is open, so the
-count is not checked; 四个科室和一个服务站 names one more thing than it counts.
+count is not checked; 四个科室和一个服务站 names one more thing than it counts. A count may also be
+followed by a numbered list of names, one per line (由本级和2个下属单位组成。…单位包括：1.… 2.…).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def extract(facts: Facts) -> list[Claim]:
             continue
         if facts.sentences[facts.sentence_of[i]].paragraph not in paragraph_figures(facts):
             continue  # a paragraph holding more figures than prose does
-        claim = _after(facts, i) or _before(facts, i) or _clauses(facts, i)
+        claim = _after(facts, i) or _before(facts, i) or _clauses(facts, i) or _numbered(facts, i)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -156,3 +157,48 @@ def _clauses(facts: Facts, i: int) -> Claim | None:
         return None
     return Claim("count", "count", f"{f.text} = 其中所列指标个数", f.start, end, f.number, 0,
                  folded[f.num_end:end].strip(), [Operand("其中所列指标", Decimal(len(segments)), lo, hi)])
+
+
+_MAX_ITEM = _MAX_NAME + 8
+_SELF = re.compile(r"本级[\u4e00-\u9fff]{0,2}[和及与]\s*$")
+
+
+def _numbered(facts: Facts, i: int) -> Claim | None:
+    """N个X。 (an introduction ending in a colon that names X again:) 1.A 2.B …, one name a line,
+    numbered from 1 in one style: N against the names listed. 本级和N个下属单位 lists 本级 too."""
+    f = facts.figures[i]
+    report, text = facts.report, facts.text
+    paras = report.paragraphs
+    k = facts.sentences[facts.sentence_of[i]].paragraph
+    end = _unit_end(facts, i)
+    noun = _NOUN.match(text, end)
+    if noun is None or len(noun.group(0)) < 2:
+        return None
+    intro = text[end:paras[k].end]
+    if not intro.rstrip().endswith(("：", ":")):
+        if k + 1 >= len(paras) or len(paras[k + 1].text) > 60 or not paras[k + 1].text.rstrip().endswith(("：", ":")):
+            return None
+        intro = paras[k + 1].text
+        k += 1
+    words = noun.group(0)[:4]
+    if not any(words[j:j + 2] in intro for j in range(len(words) - 1)):
+        return None  # the list introduced is not a list of what was counted
+    items = []
+    for p in paras[k + 1:]:
+        m = p.marker
+        if m is None or m.number != len(items) + 1 or (items and m.style != items[0].marker.style):
+            break
+        name = text[m.end:p.end].strip(" 　.、")
+        if not name or len(name) > _MAX_ITEM or re.search(r"[，,。；;：:]", name):
+            return None
+        items.append(p)
+    if len(items) < 2:
+        return None
+    self_too = bool(_SELF.search(text[max(0, f.start - 6):f.start]))
+    if self_too and sum("本级" in p.text for p in items) != 1:
+        return None
+    names = [text[p.marker.end:p.end].strip(" 　.、") for p in items]
+    lo, hi = items[0].start, items[-1].end
+    relation = f"{f.text} = 其后编号所列名称个数" + ("（另列本级）" if self_too else "")
+    return Claim("count", "count", relation, f.start, end, f.number, 0, text[f.num_end:end].strip(),
+                 [Operand(f"所列名称（{'、'.join(n[:8] for n in names[:3])}……）", Decimal(len(items) - self_too), lo, hi)])
