@@ -112,6 +112,22 @@ def test_stated_thresholds_override_the_default():
     assert findings[0].evidence.startswith("83.6分") and "良好" in findings[0].message
 
 
+@given(st.decimals(min_value=0, max_value=130, places=1), st.sampled_from(["优", "良", "中", "差"]),
+       st.sampled_from(["综合评价，部门整体自评得分{s}分，评价等级为{g}。", "项目自评得分{s}分，等级为“{g}”。"]))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_graded_score_above_full_marks_is_no_score(score, grade, shape):
+    """A score and its grade: above 100 (the 百分制's full marks) it is an A07 `high` at the score, saying
+    how far over; at or below 100 only a grade other than the default scale's is a finding."""
+    text = "三、结论\n" + shape.format(s=score, g=grade) + "\n"
+    found = [f for f in a_findings(text) if f.rule == "A07"]
+    want = "优" if score >= 90 else "良" if score >= 80 else "中" if score >= 60 else "差"
+    if score > 100:
+        assert len(found) == 1 and found[0].severity == "high" and found[0].evidence.startswith(f"{score}分")
+        assert f"超过满分 100 分（多 {score - 100:f}".rstrip("0").rstrip(".") in found[0].message
+    else:
+        assert len(found) == (grade != want) and all(f.severity == "medium" for f in found)
+
+
 def test_full_score_with_low_execution_and_admitted_delay():
     text = ("一、预算执行\n2023年我镇调整预算500.00万元，实际支出440.00万元，预算执行率88.00%。\n"
             "二、存在的问题\n部分项目进度滞后。\n三、结论\n综合评价，部门整体自评得分100分，评价等级为优。\n")

@@ -80,8 +80,8 @@ def expected_level(score: Decimal, bounds: list[Decimal]) -> int:
 
 def _grade_claim(score_fig, grade_word: str, start: int, end: int, bounds, source) -> Claim | None:
     level = level_of(grade_word)
-    if level is None or score_fig.number is None or not (0 <= score_fig.number <= 100):
-        return None
+    if level is None or score_fig.number is None or score_fig.number < 0:
+        return None  # above 100 is kept: a score over the full marks has no grade (verification says so)
     return Claim("grade", "grade", "自评等级与得分对应", start, end, score_fig.number, score_fig.decimals, "分",
                  detail={"grade": grade_word, "level": level, "thresholds": [str(b) for b in bounds],
                          "source": source, "names": [ws[0] for ws in words()["grades"]]})

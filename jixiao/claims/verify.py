@@ -38,6 +38,7 @@ OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
     "grade_matches": ("stated", "grade"),
     "grade_differs_own": ("stated", "scale", "computed", "grade"),
     "grade_differs_default": ("stated", "scale", "computed", "grade"),
+    "score_over_full": ("stated", "computed", "difference", "grade"),
     "over_explained": ("stated", "explained"),
     "over_unexplained": ("stated", "difference"),
     "score_fits": ("stated",),
@@ -60,13 +61,15 @@ OUTCOMES_OF_OP: dict[str, tuple[str, ...]] = {
     "product": ("not_computed", "consistent", "differs", "differs_many"),
     "mean": ("not_computed", "consistent", "differs", "zero_count", "floor_met", "below_floor"),
     "equal": ("same", "differs_elsewhere"),
-    "grade": ("grade_matches", "grade_differs_own", "grade_differs_default"),
+    "grade": ("grade_matches", "grade_differs_own", "grade_differs_default", "score_over_full"),
     "over": ("over_explained", "over_unexplained"),
     "plausible": ("score_fits", "score_below_rates", "score_admitted", "score_below_rates_admitted"),
     "unit": ("yuan_among_wan", "unit_missing", "negative"),
     "year": ("title_year_differs", "result_year_differs"),
 }
 OUTCOMES_OF_OP["tally"] = OUTCOMES_OF_OP["sum"]
+
+FULL_MARKS = Decimal(100)  # the grade scale's full marks (百分制): a graded score above it is no score
 
 # Default tolerances beyond which an inconsistency is gross (high); a rule's parameters may override them.
 GROSS = {"rate_gross_points": Decimal(1), "amount_gross_share": Decimal("0.01")}
@@ -228,6 +231,10 @@ def _equal(claim: Claim, limits: dict) -> Verdict:
 
 def _grade(claim: Claim, limits: dict) -> Verdict:
     from .grades import expected_level
+    if claim.stated > FULL_MARKS:
+        over = claim.stated - FULL_MARKS
+        return _verdict(claim, "inconsistent", FULL_MARKS, over, "high", "score_over_full", stated=num(claim.stated),
+                        computed=num(FULL_MARKS), difference=num(over), grade=claim.detail["grade"])
     bounds = [Decimal(b) for b in claim.detail["thresholds"]]
     want = expected_level(claim.stated, bounds)
     names = claim.detail["names"]

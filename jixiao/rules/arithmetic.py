@@ -96,13 +96,14 @@ def over(report, ctx):
     """An execution or completion rate above 100% with no explanation."""
 
 
-@rule("A07", "grade", "等级不符", "medium", consumes=[("grade", "grade")], templates={
+@rule("A07", "grade", "等级不符", "medium", consumes=[("grade", "grade")], grades=["high"], templates={
+    "score_over_full": "得分 {stated} 分超过满分 {computed} 分（多 {difference} 分），不是有效得分，等级“{grade}”无从对应",
     "grade_matches": "得分 {stated} 分，等级“{grade}”相符",
     "grade_differs_own": "得分 {stated} 分按报告所定标准（{scale}）应为“{computed}”，报告写“{grade}”",
     "grade_differs_default": "得分 {stated} 分按默认标准（财预〔2020〕10号）（{scale}）应为“{computed}”，报告写“{grade}”",
 })
 def grade(report, ctx):
-    """A score and its grade disagree under the thresholds in force."""
+    """A score and its grade disagree under the thresholds in force, or a graded score exceeds the full marks."""
 
 
 @rule("A08", "plausibility", "自评分虚高", "high", consumes=[("plausibility", "plausible")], grades=["medium"],
