@@ -16,11 +16,11 @@ import re
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts, words
+from .context import Facts, patterns, words
 from .prose import Quantity, is_comparison, is_per_unit, names_total, open_brackets, paragraph_figures, pw, quantity
 from .tolerance import sum_consistent
 
-_CUE = re.compile(r"其中|如下[:：]?|分别(?:项目)?(?:为|是)")
+_CUE = patterns()["breakdown_cue"]
 _ROLES = ("initial", "adjusted", "budget", "spent")
 _STOP = re.compile(r"[。！？!?]")
 _SEMI = re.compile(r"[；;]")
@@ -200,7 +200,7 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
     cues = [(m.start(), m.end()) for m in _CUE.finditer(text, para.start, para.end)]
     owner: dict[int, Quantity] = {}
     for q in qs:  # N万元（A万元、B万元）: brackets right after a figure, with or without 其中
-        m = re.match(r"\s*[（(](?:其中|含|包括)?[:：]?", text[q.end:q.end + 6])
+        m = patterns()["bracket_breakdown"].match(text[q.end:q.end + 6])
         if m:
             cues = [(a, b) for a, b in cues if not q.end <= a <= q.end + m.end()]
             cues.append((q.end + m.start(), q.end + m.end()))
@@ -360,7 +360,7 @@ def _ordinal(facts: Facts, qs: list[Quantity]) -> list[Claim]:
         if len(parts) < 2:
             continue
         head = text[_sentence_head(facts, q.start, 0):q.start]
-        m = re.search(r"分([两二三四五六七八九十\d])(?:批|期|次|个阶段)", head)
+        m = patterns()["batches_announced"].search(head)
         n = (_CN_NUM.get(m.group(1)) or int(m.group(1))) if m and (m.group(1) in _CN_NUM or m.group(1).isdigit()) else None
         claims.append(_claim(facts, q, parts, n == len(parts), "分批"))
     return claims
@@ -374,7 +374,7 @@ def _ordinal_elsewhere(facts: Facts, qs: list[Quantity], used: set[int]) -> list
     runs: list[list[Quantity]] = []
     for q in qs:
         label = re.split(r"[，,。；;：:、\n]", text[max(0, q.start - 24):q.start])[-1]
-        if q.index in used or not re.search(r"第[一二三四五六七八九十\d]+批[^\d]{0,10}$", label):
+        if q.index in used or not patterns()["ordinal_batch_label"].search(label):
             continue
         if runs and runs[-1][-1].cls == q.cls and not _STOP.search(text[runs[-1][-1].end:q.start]):
             runs[-1].append(q)

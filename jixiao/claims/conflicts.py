@@ -10,12 +10,12 @@ import re
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts
+from .context import Facts, patterns
 from .items import budget_column, name_column, numbered_lists, project_count
 
-_STRONG_SPENT = re.compile(r"实际支出|决算|执行数|全年支出")
-_NAME_TAIL = re.compile(r"^(.{4,30}?)(?:[，,。：:；（(]|预算|项目预算|$)")
-_OTHER_YEAR = re.compile(r"上年|去年|同期|以前年度")
+_STRONG_SPENT = patterns()["strong_spent"]
+_NAME_TAIL = patterns()["name_before_budget"]
+_OTHER_YEAR = patterns()["other_year"]
 
 
 def _agree(a: Decimal, da: int, b: Decimal, db: int) -> bool:
@@ -124,7 +124,7 @@ def _same_document(facts: Facts) -> list[Claim]:
             continue
         between = text[m.end():facts.figures[k].start]
         tail = between.rsplit("》", 1)[-1]  # the verb after the document's title, not inside it
-        if not allocates.search(tail) or re.search(r"其中|用于|含", tail):
+        if not allocates.search(tail) or patterns()["not_the_whole_allocation"].search(tail):
             continue
         mentions.setdefault((m.group(1)[-4:], m.group(2), m.group(3)), []).append(k)
     claims = []

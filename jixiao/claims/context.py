@@ -12,12 +12,6 @@ from ..model.report import Report
 from ..model.structure import Sentence
 from ..wordlists import load
 
-_SCOPE_TERMS = re.compile(r"基本支出|项目支出|人员经费|公用经费|“?三公”?经费|政府采购")
-_GENERIC_TITLE = re.compile(r"情况|概况|总体|基本|绩效目标|自评|问题|措施|结论|应用|评价|组织|方法|结果|部门|管理|整体|说明|分析|建议")
-_PROJECT_NOUN = re.compile(r"项目|工程|经费|补贴|补助|资金|费|建设|整治|改造|维修|修复|租金")
-_PROJECT_PARAGRAPH = re.compile(r"^.{0,30}?项目[一二三四五六七八九十\d]+[:：、]")
-
-
 @lru_cache(maxsize=1)
 def words() -> dict:
     data = load("arithmetic_words.yaml")
@@ -30,6 +24,21 @@ def words() -> dict:
     return data
 
 
+@lru_cache(maxsize=1)
+def patterns() -> dict[str, re.Pattern]:
+    """The extractors' patterns of arithmetic_words.yaml (`patterns:`), compiled; {grade_words}
+    stands for the grade words, listed once."""
+    data = load("arithmetic_words.yaml")
+    grade_words = data["grade_words"]
+    return {name: re.compile(p.replace("{grade_words}", grade_words)) for name, p in data["patterns"].items()}
+
+
+_SCOPE_TERMS = patterns()["scope_terms"]
+_GENERIC_TITLE = patterns()["generic_title"]
+_PROJECT_NOUN = patterns()["project_noun"]
+_PROJECT_PARAGRAPH = patterns()["project_paragraph"]
+
+
 @dataclass
 class UnitSuspect:
     """A money figure written in 元 among 万元 peers of the same size (a unit claim)."""
@@ -38,7 +47,7 @@ class UnitSuspect:
     peers: list[int]
 
 
-_PROJECT_COUNT = re.compile(r"项目(?:共|共计|总计)?\s*\d+\s*个|\d+\s*个\S{0,6}?项目")
+_PROJECT_COUNT = patterns()["project_count"]
 
 
 def _last_scope(text: str, scopes, strong_only: bool = False) -> str | None:
@@ -114,7 +123,7 @@ class Facts:
                     continue
                 label = _SCOPE_TERMS.sub("", f.label)
                 role = next((r for r, pat in w["money_roles"] if pat.search(label)), None)
-                if role is None and f.label.endswith("支出") and re.search(r"截至|截止", self.text[s.start:f.start]):
+                if role is None and f.label.endswith("支出") and patterns()["up_to_date"].search(self.text[s.start:f.start]):
                     role = "spent"  # 截至5月底，项目支出X万元: spending to a date
                 if role is None:
                     role = last or "budget"
@@ -197,7 +206,7 @@ class Facts:
         for i, f in enumerate(self.figures):
             if f.kind != "money" or f.unit != "元" or f.number is None or f.number <= 0 or f.table is not None:
                 continue
-            if self.roles.get(i) in (None, "other") or re.search(r"每|均|标准|单价", f.label):
+            if self.roles.get(i) in (None, "other") or patterns()["per_unit_words"].search(f.label):
                 continue
             p = self.report.paragraph_at(f.start)
             if p is None:

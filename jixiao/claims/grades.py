@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts, Sentence, words
+from .context import Facts, Sentence, patterns, words
 from .items import grade_column, score_column
 
-_GRADE_WORDS = "优秀|良好|中等|一般|合格|较差|不合格|优|良|中|差"
-_GRADE_AFTER_SCORE = re.compile(rf"^[\s，,]*(?:评价|自评|综合|绩效)?(?:等级|等次|评级|级别)?(?:为|是|:|：)?\s*[“\"]?({_GRADE_WORDS})[”\"]?")
-_GRADE_IN_PART = re.compile(rf"[“\"]?({_GRADE_WORDS})[”\"]?(?:等级|等次)?(?:项目|的)?\s*$")
-_THRESHOLD_CLAUSE = re.compile(r"[^；;。]*?(?:为|属于|评为|定为)\s*[“\"]?(" + _GRADE_WORDS + r")[”\"]?")
+_GRADE_AFTER_SCORE = patterns()["grade_after_score"]
+_GRADE_IN_PART = patterns()["grade_in_part"]
+_THRESHOLD_CLAUSE = patterns()["grade_threshold_clause"]
 
 
 def level_of(word: str) -> int | None:
@@ -51,7 +50,7 @@ def thresholds(facts: Facts) -> tuple[list[Decimal], str]:
     found: dict[int, Decimal] = {}
     for s in facts.sentences:
         text = facts.sentence_text(s)
-        if not re.search(_GRADE_WORDS, text) or "分" not in text:
+        if not re.search(words()["grade_words"], text) or "分" not in text:
             continue
         for m in _THRESHOLD_CLAUSE.finditer(text):
             level = level_of(m.group(1))

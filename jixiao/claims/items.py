@@ -5,16 +5,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.tables import Table
-from .context import Facts, Sentence, words
+from .context import Facts, Sentence, patterns, words
 
-_NAME_COL = re.compile(r"项目名称|名称|项目")
-_BUDGET_COL = re.compile(r"预算|金额|资金|安排")
-_SPENT_COL = re.compile(r"执行数|执行金额|实际支出|支出数|决算|支付|拨付")
-_SCORE_COL = re.compile(r"自评分|得分|评分|分数")
-_GRADE_COL = re.compile(r"等级|评级|自评级|级别")
-_PROJECT_AFTER = re.compile(r"\s*(?:的)?(?:一般预算|专项|重点)?项目")
-_PROJECT_BEFORE = re.compile(r"项目(?:支出)?(?:共|共计|总计|合计|总数|数)?(?:为|有|达)?\s*$")
-_CATCH_ALL = re.compile(r"^\s*\S{1,4}?[、.．)）]\s*(?:其他|其它|其余)")
+_NAME_COL = patterns()["name_column"]
+_BUDGET_COL = patterns()["budget_column"]
+_SPENT_COL = patterns()["spent_column"]
+_SCORE_COL = patterns()["score_column"]
+_GRADE_COL = patterns()["grade_column"]
+_PROJECT_AFTER = patterns()["project_after_count"]
+_PROJECT_BEFORE = patterns()["project_before_count"]
+_CATCH_ALL = patterns()["catch_all_item"]
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts
+from .context import Facts, patterns
 from .prose import paragraph_figures, pw
 
 _END = re.compile(r"[，,。；;\n]")
@@ -96,7 +96,7 @@ def _after(facts: Facts, i: int) -> Claim | None:
     head_end = noun.end()
     rest = text[head_end:para.end]
     # 设有5个股室综合股、财务股…: the first name is glued to the noun, after a verb of setting up
-    glued = rest.startswith("、") and re.search(r"(?:设|设有|设置|下设|辖|包括)\s*$", text[max(0, f.start - 4):f.start])
+    glued = rest.startswith("、") and patterns()["setting_up_verb"].search(text[max(0, f.start - 4):f.start])
     m = pw()["name_list_cue"].match(rest)
     if glued:
         lo = _unit_end(facts, i)
@@ -134,7 +134,7 @@ def _before(facts: Facts, i: int) -> Claim | None:
     if text[k - 1:k] in "、，, " or "、" not in text[lo:k]:
         return None
     noun = _NOUN.match(text, _unit_end(facts, i))
-    if noun is None or not re.match(r"(?:街道|社区|村|乡镇|乡|镇|县|区|市|州|单位|部门|科室|机构|学校)", noun.group(0)):
+    if noun is None or not patterns()["named_place_kinds"].match(noun.group(0)):
         return None
     names = _split(text[lo:k])
     return _claim(facts, i, names, lo, k, 0, "其前")
@@ -145,7 +145,7 @@ def _clauses(facts: Facts, i: int) -> Claim | None:
     f = facts.figures[i]
     folded = facts.report.folded
     end = _unit_end(facts, i)
-    m = re.match(r"[^，,。；;\n]{0,6}?[，,]\s*其中[:：]?", folded[end:end + 12])
+    m = patterns()["qizhong_after_count"].match(folded[end:end + 12])
     if m is None:
         return None
     lo = end + m.end()
@@ -160,7 +160,7 @@ def _clauses(facts: Facts, i: int) -> Claim | None:
 
 
 _MAX_ITEM = _MAX_NAME + 8
-_SELF = re.compile(r"本级[\u4e00-\u9fff]{0,2}[和及与]\s*$")
+_SELF = patterns()["self_and_units"]
 
 
 def _numbered(facts: Facts, i: int) -> Claim | None:

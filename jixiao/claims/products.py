@@ -9,15 +9,15 @@ import re
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts, words
+from .context import Facts, patterns, words
 
-_PER = re.compile(r"每(亩|人|户|村|公里|个|处|米|名)(?:每(年|月))?[^，。；]{0,6}$")
-_AMOUNT_LABEL = re.compile(r"共|计|合计|总|费用|发放|需|金额|资金|补偿|租金|流转费")
-_MEAN = re.compile(r"(人|户|村|亩|个)均")
+_PER = patterns()["per_unit_label"]
+_AMOUNT_LABEL = patterns()["amount_label"]
+_MEAN = patterns()["mean_label"]
 _YUAN = {"元": Decimal(1), "万元": Decimal(10000), "亿元": Decimal(100000000)}
 
 
-_PERIODIC = re.compile(r"(?:每|一个|每个)(季度|月|半年|周)[^，,。；;\n]{0,14}?([一二两三四五六七八九十\d]+)次[，,]\s*(?:全年)?共(?:计)?\s*(\d+)\s*次")
+_PERIODIC = patterns()["times_per_period"]
 _CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -120,7 +120,7 @@ def _product(facts: Facts, s, paragraph_figs: list[int], i: int, per: str, perio
         return None
     a = facts.figures[amount]
     q = facts.figures[quantity]
-    factor = Decimal(12) if period == "月" and re.search(r"全年|年度|一年", a.label + facts.sentence_text(s)) else Decimal(1)
+    factor = Decimal(12) if period == "月" and patterns()["whole_year"].search(a.label + facts.sentence_text(s)) else Decimal(1)
     expected_yuan = q.number * yuan * factor
     unit_scale = _YUAN[a.unit]
     ops = [Operand(q.label + q.text, q.number, q.start, q.end),

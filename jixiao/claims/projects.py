@@ -6,7 +6,7 @@ import re
 import pandas as pd
 
 from ..model.report import Report
-from .context import Facts
+from .context import Facts, patterns
 from .items import budget_column, linked_items, name_column, project_count, spent_column
 
 PROJECT_COLUMNS = ["项目", "预算（万元）", "支出（万元）", "执行率（%）"]
@@ -65,7 +65,7 @@ def headline(report: Report, facts: Facts | None = None) -> dict:
         if role in names and names[role] not in out and facts.scopes.get(i) == "total":
             out[names[role]] = float(facts.wan(i))
     rate = next((f for f in report.figures if f.kind == "percent" and f.bound is None and f.number is not None
-                 and re.search(r"预算执行率|执行率|支出率", f.label) and "控制率" not in f.label), None)
+                 and patterns()["execution_rate_label"].search(f.label) and "控制率" not in f.label), None)
     if rate is not None:
         out["预算执行率（报告，%）"] = float(rate.number)
     if out.get("实际支出（万元）") and (out.get("调整后预算（万元）") or out.get("年初预算（万元）")):

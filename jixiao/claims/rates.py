@@ -6,13 +6,13 @@ import re
 from decimal import Decimal
 
 from . import Claim, Operand
-from .context import Facts, Sentence, words
+from .context import Facts, Sentence, patterns, words
 from .grades import grade_parts
 from .items import project_count
 
-_CATEGORY_RATE = re.compile(r"评优率|优秀率|优良率")
+_CATEGORY_RATE = patterns()["category_rate"]
 _PERSON = {"人", "名"}
-_STEM_DROP = re.compile(r"率|度|为|达到|达|是|群众|总体|综合|全年|年度|平均|的")
+_STEM_DROP = patterns()["rate_stem_drop"]
 _DENOMINATOR_ORDER = ("adjusted", "budget", "initial")
 _ROLE_NAMES = {"adjusted": "调整后预算", "budget": "预算", "initial": "年初预算", "spent": "实际支出"}
 
@@ -142,7 +142,7 @@ def _count_ratio(facts: Facts, s: Sentence, i: int) -> Claim | None:
         den_i = next((j for j in reversed(counts[:k]) if _unit_class(facts.figures[j].unit) == cls), None)
         if den_i is None or not facts.figures[den_i].number:
             return None
-        if re.search(r"分值|得分|指标\s*\d", facts.text[facts.figures[den_i].end:f.start]):
+        if patterns()["score_between"].search(facts.text[facts.figures[den_i].end:f.start]):
             return None  # rows of a flattened indicator table, not one sentence's counts
         num, den = facts.figures[num_i], facts.figures[den_i]
         name = re.sub(r"^.*?([^，。、；\s]*[率度])[为达是:：\s]*$", r"\1", f.label)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from . import Claim, Operand
-from .context import Facts
+from .context import Facts, patterns
 
-_MONEY_LABEL_END = re.compile(r"(预算|资金|金额|支出|决算|执行数)(数|为|达|共|计)?\s*$")
+_MONEY_LABEL_END = patterns()["money_label_end"]
 
 
 def extract(facts: Facts) -> list[Claim]:
