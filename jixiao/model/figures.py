@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ..read.numerals import decimals_of, parse_arabic, parse_chinese
 from ..read.textnorm import fold
+from ..wordlists import load
 
 # unit as written -> (kind, canonical unit)
 _UNITS: dict[str, tuple[str, str]] = {}
@@ -284,8 +285,8 @@ def attach_table_cells(figures: list[Figure], tables) -> list[Figure]:
     return out
 
 
-_MONEY_COL = re.compile(r"金额|预算|资金|支出|执行数|决算|拨付|投资|经费")
-_SCORE_COL = re.compile(r"得分|评分|分值|自评分")
+_MONEY_COL = re.compile(load("form_words.yaml")["column_kinds"]["money"])
+_SCORE_COL = re.compile(load("form_words.yaml")["column_kinds"]["score"])
 _RATE_COL = re.compile(r"率")
 
 

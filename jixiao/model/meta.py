@@ -36,6 +36,10 @@ def place_words() -> dict:
     return load("place_words.yaml")
 
 
+_W = load("meta_words.yaml")  # the vocabulary of titles, dates, fields and self-reference (regex alternations)
+_CITED = rf"《[^》]{{0,80}}》|关于[^。，,;；《》]{{0,60}}?(?:{_W['document_kinds']})"  # a cited document's title
+
+
 def _alt(words) -> str:
     return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
@@ -50,7 +54,7 @@ def _patterns():
     body = re.compile(rf"(?:{_alt(w['unit_bodies'] + w['department_bodies'])})")
     furniture = re.compile(_alt(w["page_furniture"]))
     publisher = re.compile(rf"(?:{_alt(w['publisher_fields'])})[:：]?(?P<name>[\u4e00-\u9fff]{{3,30}})")
-    fields = [(re.compile(rf"(?:{_alt(words)})(?:\((?:公章|盖章)\))?[:：|]*(?:\d+-)?"), rank)
+    fields = [(re.compile(rf"(?:{_alt(words)})(?:\((?:{_W['seal']})\))?[:：|]*(?:\d+-)?"), rank)
               for rank, words in enumerate(w["unit_fields"])]
     return level_of, suffix, glue, glue_inside, body, furniture, publisher, fields
 
@@ -228,7 +232,7 @@ def _small_number(s: str) -> int | None:
 _DATE_ONLY = re.compile(r"(?:(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?[\d:]*)(?:报告)?")
 
 
-_TITLE_WORDS = re.compile(r"报告|自评表|评价表|决算|情况说明|自评|绩效评价")
+_TITLE_WORDS = re.compile(_W["title_words"])
 _YEAR = r"((?:19|20)\d{2})"
 
 
@@ -288,7 +292,7 @@ def _unit_in(c: str, w: str, at_start: bool = True) -> tuple[str, str] | None:
     """A reporting body's name at the start of `c` (place chain, department words, body word),
     cut before a year, 关于, a bracket or a project name: (compact folded, as written)."""
     *_, body, _, _, _ = _patterns()
-    stop = re.search(r"\d|关于|[(（《“\"]|项目|专项|资金|绩效|年度|部门决算|决算|整体|预算|报告|自评|[,，。:：;；]", c)
+    stop = re.search(_W["unit_name_stop"], c)
     seg = c[: stop.start()] if stop else c
     seg = seg[:40]
     ends = [m.end() for m in body.finditer(seg)]
@@ -311,7 +315,7 @@ def _unit_in(c: str, w: str, at_start: bool = True) -> tuple[str, str] | None:
 
 def _strip_lead(c: str) -> int:
     """Length of a lead to skip before a name at a line's start: numbering, 附件N, 中共."""
-    m = re.match(r"^(?:\d+[、.]|附件\d*[:：]?|[(（]?\d+[)）])?(?:中共|中国共产党)?", c)
+    m = re.match(rf"^(?:\d+[、.]|附件\d*[:：]?|[(（]?\d+[)）])?(?:{_alt(place_words()['strip_prefix'])})?", c)
     return m.end() if m else 0
 
 
@@ -390,7 +394,7 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
     for ln in lines:
         if ln.furniture:
             continue
-        for m in re.finditer(r"(?:我|本)(?:单位|部门|局|镇|乡|街道|中心|院|校|所|站)[(（]", ln.c):
+        for m in re.finditer(_W["self_named"], ln.c):
             u = _unit_in(ln.c[m.end():], ln.w[m.end():])
             if u:
                 return u[1], "self"
@@ -500,7 +504,7 @@ def _self_named_town(text: str, lines: list[_Line]) -> str | None:
     """A report with no header names its town in the body: the most named town, when the text speaks
     as a town (我镇, 本乡, 全街道…)."""
     body = "".join(ln.c for ln in lines if not ln.furniture)
-    selves = re.findall(r"(?:我|本|全)(镇|乡|街道)", body)
+    selves = re.findall(_W["self_town_kind"], body)
     if not selves:
         return None
     kind = Counter(selves).most_common(1)[0][0]
@@ -532,12 +536,12 @@ def _most_named(lines: list[_Line], wanted) -> tuple[str, int] | None:
 
 # ---------------------------------------------------------------- the fiscal year
 
-_FIELD_YEAR = re.compile(rf"(?:评价|自评|考核|所属|预算|报告|绩效)年度[:：]?{_YEAR}(?!\d)")
+_FIELD_YEAR = re.compile(rf"(?:{_W['year_field_words']})年度[:：]?{_YEAR}(?!\d)")
 _RANGE = re.compile(rf"{_YEAR}(?:年度?)?[-—~至到]{_YEAR}年度?")
 _TITLE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?:年度|年|(?=[)）]))")
 _BODY_YEAR = re.compile(rf"(?<![\d〔\[【(（])(?<![\d.]){_YEAR}(年度|年)(?!\d{{1,2}}月)")
 _DATE = re.compile(rf"(?<!\d){_YEAR}(?:年(\d{{1,2}})月(?:(\d{{1,2}})日)?|[.](\d{{1,2}})[.](\d{{1,2}})(?!\d)|-(\d{{1,2}})-(\d{{1,2}})(?!\d))")
-_UP_TO = re.compile(rf"(?:截至|截止|截止到|截至到|至)(?:{_YEAR})年(\d{{1,2}})月")
+_UP_TO = re.compile(rf"(?:{_W['up_to_words']})(?:{_YEAR})年(\d{{1,2}})月")
 
 
 def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
@@ -562,12 +566,12 @@ def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
         if ln.furniture or _is_filing_line(ln.c) or (signed and ln.index == signed[1]):
             continue
         c = _RANGE.sub(lambda m: "#" * len(m.group(0)), ln.c)
-        for m in re.finditer(r"《[^》]{0,80}》|关于[^。，,;；《》]{0,60}?(?:通知|意见|办法|方案|批复|决定|规定|细则)", c):
+        for m in re.finditer(_CITED, c):
             for y in _BODY_YEAR.finditer(m.group(0)):  # a cited document's year: weak evidence
                 score[int(y.group(1))] += 0.5 if y.group(2) == "年度" else 0.25
-        c = re.sub(r"《[^》]{0,80}》|关于[^。，,;；《》]{0,60}?(?:通知|意见|办法|方案|批复|决定|规定|细则)|〔[^〕]{0,8}〕|\[[^\]]{0,8}\]|【[^】]{0,8}】",
+        c = re.sub(_CITED + r"|〔[^〕]{0,8}〕|\[[^\]]{0,8}\]|【[^】]{0,8}】",
                    lambda m: "#" * len(m.group(0)), c)
-        c = re.sub(rf"(?:预计|将于|计划|力争|争取|拟)于?{_YEAR}", lambda m: "#" * len(m.group(0)), c)
+        c = re.sub(rf"(?:{_W['future_words']})于?{_YEAR}", lambda m: "#" * len(m.group(0)), c)
         for m in _BODY_YEAR.finditer(c):
             score[int(m.group(1))] += 2 if m.group(2) == "年度" else 1
         for m in _DATE.finditer(c):
@@ -586,7 +590,7 @@ def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
 
 
 def _is_filing_line(c: str) -> bool:
-    return bool(re.match(r"^(?:填报日期|填报时间|报送日期|公开时间|公开日期|发布日期|发布时间|成文日期)", c))
+    return bool(re.match(rf"^(?:{_W['filing_date_labels']})", c))
 
 
 def _filing_year(lines: list[_Line]) -> int | None:
@@ -601,7 +605,7 @@ def _filing_year(lines: list[_Line]) -> int | None:
         if ln.furniture or _is_filing_line(ln.c):
             for m in re.finditer(rf"(?<!\d){_YEAR}(?:年|-|\.|/)\d{{1,2}}", ln.c):
                 years.append(int(m.group(1)))
-            m = re.search(rf"(?:填报日期|公开时间|公开日期|发布日期)[:：]?{_YEAR}\d{{2,4}}(?!\d)", ln.c)
+            m = re.search(rf"(?:{_W['filing_date_fields']})[:：]?{_YEAR}\d{{2,4}}(?!\d)", ln.c)
             if m:
                 years.append(int(m.group(1)))
     sig = _signature_date(lines)
@@ -673,7 +677,7 @@ def _kind_of(s: str, strict: bool) -> str | None:
     if "决算" in s and not strict:
         return "部门决算"
     whole = "整体支出" in s or "部门整体" in s or (not strict and "整体" in s)
-    project = "项目支出" in s or (not strict and re.search(r"项目|专项|资金|经费|转移支付|补助|补贴", s) is not None)
+    project = "项目支出" in s or (not strict and re.search(_W["project_kind_words"], s) is not None)
     if whole and project:
         return "mixed"
     if whole:
@@ -688,7 +692,7 @@ def _statement(lines: list[_Line]) -> str:
     for ln in lines[:40]:
         if ln.furniture:
             continue
-        m = re.search(r"对[^。]{0,60}?(?:进行|开展|实施)[^。]{0,12}?(?:评价|自评)|现将[^。]{0,60}?报告如下", ln.c)
+        m = re.search(_W["self_evaluation_sentence"], ln.c)
         if m:
             return m.group(0)
     return ""
