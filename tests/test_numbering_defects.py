@@ -61,3 +61,25 @@ def test_a_style_switch_inside_an_inline_list():
     assert [f.evidence[:2] for f in b07(half)] == ["1)"]
     fine = "某馆2018年度报告\n（一）主要职能：(1)宣传政策；(2)组织活动；(3)辅导培训，完成5项任务。\n"
     assert b07(fine) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 6), st.data())
+def test_a_body_heading_without_the_number_the_contents_give_it_is_one_finding_on_that_line(n, data):
+    """目录 numbers the headings of each part; the body repeats the part and drops one heading's
+    number (a web copy of an HTML list): B07 on that heading, naming the number the contents give it."""
+    part = "第一部分 部门决算情况说明"
+    contents = "某单位2023年度部门决算\n目录\n" + part + "\n" + "\n".join(toc(n)) + "\n第二部分 名词解释\n"
+
+    def body(drop: int | None) -> str:
+        lines = [TITLES[k] if k == drop else line for k, line in enumerate(toc(n))]
+        return part + "\n" + "".join(f"{line}\n本年度收支情况详见附表，较上年有所变化。\n" for line in lines)
+
+    assert b07(contents + body(None)) == []
+    k = data.draw(st.integers(0, n - 1))
+    text = contents + body(k)
+    found = b07(text)
+    at = text.index("\n" + TITLES[k] + "\n", text.index(part, len(contents))) + 1
+    assert [(f.start, label("cn_dun", k + 1) in f.message) for f in found] == [(at, True)]
+    other_part = contents + "第三部分 附表\n" + TITLES[k] + "\n本年度收支情况详见附表。\n"
+    assert b07(other_part) == []  # the same words under another part are no lost number

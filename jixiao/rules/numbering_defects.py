@@ -5,12 +5,14 @@ The builder (structure.build_sections) reports every irregular marker. Here that
   longer page), and a list that continues the numbering of the previous list of its style
   (1.–4. under （一）, 5. under （二）);
 - added: an item whose numeral was lost (a line starting with 、, or unnumbered lines standing
-  exactly where the skipped numbers belong, or at the end of a table of contents), and a style
+  exactly where the skipped numbers belong, or at the end of a table of contents, or a heading that
+  the table of contents numbers under the same part), and a style
   switch inside an inline list (①②③④ then 5; 1) then (2) (3)).
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 
 from ..model.numbering import Marker
@@ -116,6 +118,14 @@ def numbering_defects(report) -> list[NumberingIssue]:
                 continue
         issues.append(issue)
     issues += _toc_tail(paragraphs, replaced)
+    restored = _against_contents(report, paragraphs, replaced)
+    marked: dict[str, tuple[list[int], list[int]]] = {}
+    for p in paragraphs:
+        if p.marker is not None:
+            starts, numbers = marked.setdefault(p.marker.style, ([], []))
+            starts.append(p.marker.start)
+            numbers.append(p.marker.number)
+    issues = [i for i in issues if not _explained_start(i, restored, marked)] + restored
     issues += _inline_switches(report, paragraphs)
     issues.sort(key=lambda i: (i.marker.start, i.kind))
     return issues
@@ -173,6 +183,55 @@ def _toc_tail(paragraphs: list[Paragraph], replaced: set[int]) -> list[Numbering
             out.append(_lost(q, mk.style, mk.number + n))
             replaced.add(idx)
     return out
+
+
+def _against_contents(report, paragraphs: list[Paragraph], replaced: set[int]) -> list[NumberingIssue]:
+    """A heading written without its number although the table of contents numbers it under the same
+    part: 目录 `第一部分 部门概况 / 一、部门职责`, body `第一部分 部门概况 / 部门职责` (a web copy drops
+    the numbers of an HTML list)."""
+    folded = report.folded
+
+    def title(p: Paragraph) -> str:
+        return "".join(folded[p.marker.end if p.marker else p.start:p.end].split()).strip("、.．")
+
+    def above(style: str) -> Paragraph | None:
+        """The nearest heading so far of another style than `style` (the part a heading of it is under)."""
+        found = [(j, q) for other, (j, q) in latest.items() if other != style]
+        return max(found, key=lambda t: t[0])[1] if found else None
+
+    latest: dict[str, tuple[int, Paragraph]] = {}
+    numbered: dict[tuple[str, str, str], tuple[Paragraph, Paragraph]] = {}  # (style, part, title) → (entry, its part)
+    out = []
+    for k, p in enumerate(paragraphs):
+        if p.marker is not None:
+            up = above(p.marker.style)
+            if up is not None and _heading_like_marked(p):
+                numbered.setdefault((p.marker.style, title(up), title(p)), (p, up))
+            latest[p.marker.style] = (k, p)
+            continue
+        if k in replaced or not _heading_like(p) or len(title(p)) < 2:
+            continue
+        for style in sorted(latest):
+            up = above(style)
+            hit = numbered.get((style, title(up), title(p))) if up is not None else None
+            if hit is not None and hit[1] is not up:  # the same part again: the body after its contents
+                out.append(_lost(p, style, hit[0].marker.number))
+                replaced.add(k)
+                break
+    return out
+
+
+def _explained_start(issue: NumberingIssue, restored: list[NumberingIssue], marked: dict) -> bool:
+    """A list that starts at 二, or skips from 一 to 三, where the headings whose numbers were lost
+    stand: one defect, reported once (on the heading). marked: style → ([starts], [numbers]) in order."""
+    mk = issue.marker
+    if issue.kind not in ("start", "skip") or not restored or mk.style not in marked:
+        return False
+    starts, numbers = marked[mk.style]
+    k = bisect_left(starts, mk.start)  # the markers of this style before this one
+    prev, lo = (numbers[k - 1], starts[k - 1]) if k and issue.kind == "skip" else (0, -1)
+    filled = {i.marker.number for i in restored if i.marker.style == mk.style and lo < i.marker.start < mk.start}
+    return bool(filled) and filled == set(range(prev + 1, mk.number))
 
 
 def _heading_like_marked(p: Paragraph) -> bool:
