@@ -302,3 +302,17 @@ def test_unit_from_the_report_title_above_its_forms_title(lead):
             "农业发展资金绩效自评\n一、绩效目标分解下达情况\n下达资金100万元。\n")
     unit = parse_text(text, "x.txt").meta.unit
     assert unit == (None if lead else "桐溪县农业农村局")
+
+
+@settings(max_examples=40, deadline=None)
+@given(_name, _name, _name, _year)
+def test_a_third_partys_report_takes_the_unit_it_evaluates_when_it_is_the_titles_town(county, town, other, year):
+    """No unit in the title or fields: 对某县某镇人民政府…进行绩效评价 names the unit, when that unit holds the
+    report's own town (another town's office named there is no unit of this report)."""
+    title = f"{year}年度{county}县{town}镇乡村振兴专项资金绩效评价报告\n上会报字（{year + 1}）第0011号\n"
+    said = "为规范资金管理，{}会计师事务所成立评价工作组对{}县{}镇人民政府{}年乡村振兴专项资金项目进行绩效评价。\n"
+    own = parse_text(title + said.format(other, county, town, year)).meta
+    assert own.unit == f"{county}县{town}镇人民政府" and own.town == f"{town}镇"
+    if other != town:
+        elsewhere = parse_text(title + said.format(other, county, other, year)).meta
+        assert elsewhere.unit is None and elsewhere.town == f"{town}镇"

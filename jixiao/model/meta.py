@@ -455,6 +455,8 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
         if county:
             places.setdefault("county", county)
     _higher_places(lines, places)
+    if not unit:
+        meta.unit = _evaluated_unit(lines, places)
     for level in ("town", "county", "city", "province"):
         setattr(meta, level, places.get(level))
     meta.signature_date = _signature_date(lines)
@@ -462,6 +464,24 @@ def infer_meta(text: str, paragraphs, figures) -> Meta:
     meta.year_inferred = True if inferred else None
     meta.kind = _kind(lines, title_c, text)
     return meta
+
+
+def _evaluated_unit(lines: list[_Line], places: dict[str, str]) -> str | None:
+    """A report with no unit in its title or fields (a third party's): 对某县某镇人民政府2021年…进行绩效评价
+    names the unit evaluated — taken when its name holds the report's own town."""
+    town = places.get("town")
+    if not town:
+        return None
+    for ln in lines[:60]:
+        if ln.furniture:
+            continue
+        m = re.search(_W["self_evaluation_sentence"], ln.c)
+        if m is None or not m.group(0).startswith("对"):
+            continue
+        u = _unit_in(ln.c[m.start() + 1:], ln.w[m.start() + 1:])
+        if u and compact(fold(town)) in u[0]:
+            return u[1]
+    return None
 
 
 def _higher_places(lines: list[_Line], places: dict[str, str]) -> None:
