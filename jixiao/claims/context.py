@@ -74,7 +74,11 @@ def _folded_labels(report: Report) -> list[Figure]:
     folded = getattr(report, "folded", None)
     if not folded or folded == report.text:
         return report.figures
-    return [replace(f, label=_label(folded, f.start, report.text)) if f.label else f for f in report.figures]
+    out = []
+    for f in report.figures:
+        label = _label(folded, f.start, report.text) if f.label else f.label
+        out.append(f if label == f.label else replace(f, label=label))
+    return out
 
 
 class Facts:

@@ -32,12 +32,23 @@ def form_words() -> dict:
 
 
 def key(cell: FormCell) -> str:
-    return compact(fold(cell.text))
+    return _key(cell.text)
 
 
-def _role(cell: FormCell, table: dict) -> str | None:
-    k = clean_header(key(cell))  # 全年预算数（A）, 执行率（B/A）: the qualifier is not the name
-    return next((r for r, pat in table.items() if pat.match(k)), None)
+@lru_cache(maxsize=4096)
+def _key(text: str) -> str:
+    return compact(fold(text))
+
+
+def _role(cell: FormCell, table: str) -> str | None:
+    """The role a header cell names in one of form_words' tables of column patterns."""
+    return _role_of(key(cell), table)
+
+
+@lru_cache(maxsize=4096)
+def _role_of(k: str, table: str) -> str | None:
+    k = clean_header(k)  # 全年预算数（A）, 执行率（B/A）: the qualifier is not the name
+    return next((r for r, pat in form_words()[table].items() if pat.match(k)), None)
 
 
 @dataclass
@@ -121,12 +132,12 @@ def funds_blocks_in(text: str, cells: list[FormCell] | None = None) -> list[Fund
     n = len(cells)
     i = 0
     while i < n:
-        if _role(cells[i], w["funds_columns"]) is None:
+        if _role(cells[i], "funds_columns") is None:
             i += 1
             continue
         roles: list[str] = []
         j = i
-        while j < n and (r := _role(cells[j], w["funds_columns"])) is not None and r not in roles:
+        while j < n and (r := _role(cells[j], "funds_columns")) is not None and r not in roles:
             roles.append(r)
             j += 1
         if len(roles) < 3 or "spent" not in roles or not {"full", "initial"} & set(roles):

@@ -78,9 +78,13 @@ def repeats(report: Report, units: list[Passage] | None = None,
             first_of[k] = (seen[u.key], True)
             continue
         seen[u.key] = k
+        size = len(grams[k])
         for j in range(k):
             if j in first_of or abs(len(units[j].key) - len(u.key)) > 0.2 * len(u.key):
                 continue
+            other = len(grams[j])
+            if min(size, other) < near * max(size, other):
+                continue  # the Jaccard similarity is at most min/max of the two sizes
             if jaccard(grams[j], grams[k]) >= near and not _parallel(report, units[j], u):
                 first_of[k] = (j, False)
                 break
