@@ -264,7 +264,8 @@ def _cued(facts: Facts, p: int, qs: list[Quantity]) -> list[Claim]:
             cut = any(facts.figures[q.index].kind == "number" and q.cls[0] != "length" and q.index == parts[-1].index
                       and facts.figures[q.index].end >= len(facts.text.rstrip()) for q in parts)
             # a part cut off with the text may have lost digits too: checked only when it adds up
-            claim.detail["may_overlap"] = overlap or cut or _redacted(facts, b, tail.start() if tail else limit, cls)
+            hidden = _redacted(facts, b, tail.start() if tail else limit, cls)
+            claim.detail["may_overlap"] = "overlap" if overlap else "cut" if cut else "hidden" if hidden else None
             claims.append(claim)
     return claims
 

@@ -27,6 +27,8 @@ OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
     "rate_differs_other_base": ("relation", "inputs", "computed", "stated", "difference", "base"),
     "within_rounding": ("relation", "stated", "computed"),
     "may_overlap": ("relation", "computed", "stated"),
+    "part_cut": ("relation", "computed", "stated"),
+    "part_hidden": ("relation", "computed", "stated"),
     "restated_differs": ("relation", "computed", "stated"),
     "maybe_partial": ("relation", "computed", "stated"),
     "open_list": ("relation",),
@@ -55,8 +57,8 @@ OUTCOME_FIELDS: dict[str, tuple[str, ...]] = {
 # Which outcomes each op can reach: a rule consuming an op must hold a template for each of them.
 OUTCOMES_OF_OP: dict[str, tuple[str, ...]] = {
     "ratio": ("not_computed", "zero_base", "consistent", "rate_differs", "rate_differs_other_base"),
-    "sum": ("not_computed", "consistent", "differs", "differs_many", "within_rounding", "may_overlap",
-            "restated_differs", "maybe_partial"),
+    "sum": ("not_computed", "consistent", "differs", "differs_many", "within_rounding", "may_overlap", "part_cut",
+            "part_hidden", "restated_differs", "maybe_partial"),
     "count": ("not_computed", "consistent", "differs", "open_list"),
     "product": ("not_computed", "consistent", "differs", "differs_many"),
     "mean": ("not_computed", "consistent", "differs", "zero_count", "floor_met", "below_floor"),
@@ -173,8 +175,10 @@ def _sum(claim: Claim, limits: dict) -> Verdict:
                         relation=claim.relation, stated=f"{num(claim.stated, max(claim.decimals, 0))}{claim.unit}",
                         computed=f"{num(computed)}{claim.unit}")
     v = _numeric(claim, computed, False, limits)
-    if v.status == "inconsistent" and claim.detail.get("may_overlap"):
-        return _verdict(claim, "not_checked", computed, v.difference, None, "may_overlap", relation=claim.relation,
+    unsure = claim.detail.get("may_overlap")
+    if v.status == "inconsistent" and unsure:
+        outcome = {"cut": "part_cut", "hidden": "part_hidden"}.get(unsure, "may_overlap")
+        return _verdict(claim, "not_checked", computed, v.difference, None, outcome, relation=claim.relation,
                         computed=num(computed), stated=num(claim.stated))
     if v.status == "inconsistent" and claim.detail.get("restated"):
         return _verdict(claim, "not_checked", computed, v.difference, None, "restated_differs",

@@ -30,6 +30,8 @@ _SUM = {
     **_NUMERIC,
     "within_rounding": "{relation}：报告 {stated}，分项合计 {computed}，在分项舍入误差之内，相符",
     "may_overlap": "{relation}：所列分项合计 {computed}，与总数 {stated} 不等；人员分类可能交叉或未列全，不作判断",
+    "part_cut": "{relation}：所列分项合计 {computed}，与总数 {stated} 不等；最后一项在文本截断处，数字可能不全，不作判断",
+    "part_hidden": "{relation}：所列分项合计 {computed}，与总数 {stated} 不等；有分项的金额未显示（如“点击查看”），不作判断",
     "restated_differs": "{relation}：前文各项合计 {computed}，与此处 {stated} 不等；前文所列可能是计划，此处是完成数，不作判断",
     "maybe_partial": "{relation}：所列分项合计 {computed}，小于总数 {stated}，可能未列全",
 }
