@@ -211,3 +211,26 @@ def test_boilerplate_share_and_summary():
     assert shares["06_yuntai_2023.txt"] > 0.5 and shares["01_baisha_2023.txt"] < 0.2
     s = summary(reports[1], analyse(reports[1], index), index)
     assert s["sources"]["05_yuntai_2022.txt"]["share"] > 0.5 and 0 < s["share"] <= 1
+
+
+_STEMS = st.text(alphabet="桐溪鹤岚枫栖澜霞榕翠琅珂", min_size=2, max_size=2)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_STEMS, _STEMS, st.sampled_from(["人民政府", "党委"]), st.booleans())
+def test_another_towns_government_opening_a_sentence_is_foreign(own, other, organ, with_county):
+    """A town's report with another town's government or party committee as a sentence's subject
+    (，某镇人民政府…; 本县某镇党委…) — copied from that town's report — is B05 there, even with no
+    corpus; the same words glued to a preposition, a year or a verb are no town of their own."""
+    if own == other:
+        return
+    head = f"桐川县{own}镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n本镇辖8个村。"
+    county = "桐川县" if with_county else ""
+    text = head + f"同时，{county}{other}镇{organ}统筹推进农村人居环境整治。\n"
+    report = parse_text(text)
+    found = [f for f in run_rules(report, Context([report]), only=["B05"])]
+    at = text.index(f"{other}镇{organ}")
+    assert [(f.start, f.end, f.severity) for f in found] == [(at, at + 3 + len(organ), "medium")]
+    quiet = head + f"与{other}镇{organ}签订协议。2023年镇党委研究决定，审核后再提交镇党委。我镇党委、{own}镇人民政府高度重视。\n"
+    report = parse_text(quiet)
+    assert run_rules(report, Context([report]), only=["B05"]) == []

@@ -125,6 +125,30 @@ def _wrong_town_kind(report):
             yield Hit(m.start(), end, f"本报告是{own}（{kind}）的，此处却写“{text[m.start():end]}”；疑为抄自某{wrong}的报告", "medium")
 
 
+def _other_town_organs(report, known: set[str]):
+    """A township's report naming another township's government or party committee as a body of its
+    own sentence (，某镇人民政府…; 本县某镇党委…): text copied from that town's report. Towns of the
+    corpus are reported already; a name glued to the words before it (与某镇人民政府) is not taken."""
+    own, county = report.meta.town or "", report.meta.county or ""
+    if not own:
+        return
+    data = load("unit_kinds.yaml")
+    generic = set(place_words()["generic"])
+    kinds = "|".join(data["town_kinds"])
+    # at a sentence's or line's start a two-character name (青石镇); after the county's name, three too
+    after_county = rf"{re.escape(county)}([\u4e00-\u9fff]{{2,3}}?(?:{kinds}))" if county else "(?!)"
+    pattern = re.compile(rf"(?:(?<=^)|(?<=[\n，。；：！？,;:]))\s*(?:{after_county}|([\u4e00-\u9fff]{{2}}(?:{kinds})))"
+                         rf"(?:{data['town_organs']})", re.M)
+    for m in pattern.finditer(report.folded):
+        g = 1 if m.group(1) else 2
+        name = m.group(g)
+        if name in generic or name in own or own in name or any(name in k or k in name for k in known if k) \
+                or name[0] in place_words()["not_in_name"]:
+            continue
+        yield Hit(m.start(g), m.end(), f"报告写“{report.text[m.start(g):m.end()]}”，但本报告是{own}的；"
+                                       f"疑为抄自{name}的报告", "medium")
+
+
 def _listed_place_kinds(report):
     """In a list of places, a name written once with another kind than everywhere else (繁昌县 once,
     繁昌区 twice): the wrong kind of unit."""
@@ -155,6 +179,7 @@ def foreign(report, ctx):
             continue
         for m in re.finditer(re.escape(town), text):
             yield Hit(m.start(), m.end(), f"报告提到另一乡镇“{town}”（语料中另有该镇的报告），本报告是{own or '本单位'}的；疑为抄自他镇报告")
+    yield from _other_town_organs(report, ctx.known_towns() | {own})
     yield from _wrong_town_kind(report)
     yield from _listed_place_kinds(report)
     county = meta.county or ""
