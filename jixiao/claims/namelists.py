@@ -183,7 +183,7 @@ def _numbered(facts: Facts, i: int) -> Claim | None:
     words = noun.group(0)[:4]
     if not any(words[j:j + 2] in intro for j in range(len(words) - 1)):
         return None  # the list introduced is not a list of what was counted
-    items = []
+    items, names = [], []
     for p in paras[k + 1:]:
         m = p.marker
         if m is None or m.number != len(items) + 1 or (items and m.style != items[0].marker.style):
@@ -192,12 +192,12 @@ def _numbered(facts: Facts, i: int) -> Claim | None:
         if not name or len(name) > _MAX_ITEM or re.search(r"[，,。；;：:]", name):
             return None
         items.append(p)
+        names.append(name)
     if len(items) < 2:
         return None
     self_too = bool(_SELF.search(text[max(0, f.start - 6):f.start]))
-    if self_too and sum("本级" in p.text for p in items) != 1:
+    if self_too and sum("本级" in n for n in names) != 1:
         return None
-    names = [text[p.marker.end:p.end].strip(" 　.、") for p in items]
     lo, hi = items[0].start, items[-1].end
     relation = f"{f.text} = 其后编号所列名称个数" + ("（另列本级）" if self_too else "")
     return Claim("count", "count", relation, f.start, end, f.number, 0, text[f.num_end:end].strip(),
