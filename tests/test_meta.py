@@ -316,3 +316,18 @@ def test_a_third_partys_report_takes_the_unit_it_evaluates_when_it_is_the_titles
     if other != town:
         elsewhere = parse_text(title + said.format(other, county, other, year)).meta
         assert elsewhere.unit is None and elsewhere.town == f"{town}镇"
+
+
+@settings(max_examples=40, deadline=None)
+@given(_name, _name, st.sampled_from(["财政局", "文化和广电旅游体育局", "农业农村局", "卫生健康委员会"]),
+       st.sampled_from(["县", "市"]))
+def test_a_publisher_named_without_its_place_takes_its_full_name_from_the_text(county, other, body, kind):
+    """来源:县财政局 on a government page, and the text naming 某县财政局 in full: that is the unit; two
+    different places before the body leave it unknown."""
+    page = f"您所在的位置:首页\n发布日期:2021-10-12 16:58 来源:{kind}{body}\n浏览次数:\n2020年度绩效评价\n"
+    said = "项目全年预算数为1050万元。一是2020年，{}{}{}及其下属各单位开展了各项工作。\n"
+    meta = parse_text(page + said.format(county, kind, body)).meta
+    assert meta.unit == f"{county}{kind}{body}"
+    if other != county:
+        both = parse_text(page + said.format(county, kind, body) + said.format(other, kind, body)).meta
+        assert both.unit is None

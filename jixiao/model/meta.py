@@ -331,6 +331,25 @@ def _unit(lines: list[_Line], title_idx: list[int], title_c: str, title_w: str):
     return unit, where
 
 
+def _in_full(lines: list[_Line], name_c: str) -> str | None:
+    """A county or city body named without its place (市文化和广电旅游体育局): its one full form in the
+    text, the place's name before it (东阳市文化和广电旅游体育局), as written."""
+    *_, body, _, _, _ = _patterns()
+    if name_c[:1] not in "省市州县区旗" or not body.search(name_c) or _scan_places(name_c, chained_only=True):
+        return None
+    found = set()
+    for ln in lines[:80]:
+        if ln.furniture:
+            continue
+        for k in (m.start() for m in re.finditer(re.escape(name_c[1:]), ln.c)):
+            head = ln.c[max(0, k - 8):k]
+            places = [p for p in _scan_places(head + name_c[1:]) if p[3] == len(head) and p[0].endswith(name_c[0])]
+            if places:
+                s = k - (len(head) - places[-1][2])
+                found.add((ln.c[s:k + len(name_c) - 1], ln.w[s:k + len(name_c) - 1]))
+    return next(iter(found))[1] if len(found) == 1 else None
+
+
 def _name_lines(lines: list[_Line]) -> list[str]:
     """Lines of the opening and the end that are only a unit's name."""
     out = []
@@ -413,6 +432,14 @@ def _unit_first(lines: list[_Line], title_idx: list[int], title_c: str, title_w:
                 if u:
                     return u[1], "publisher"
                 return ln.w[m.start("name"):m.start("name") + pl[-1][3]], "publisher"
+    # the publisher named without its place (来源:市文化局) and written in full in the text (东阳市文化局…)
+    for ln in lines[:30]:
+        if not ln.furniture:
+            continue
+        for m in publisher.finditer(ln.c):
+            fuller = _in_full(lines, m.group("name"))
+            if fuller:
+                return fuller, "publisher"
     # a title that starts with its places and then the year: 某县某镇2022年…报告
     for i in title_idx:
         ln = lines[i]
