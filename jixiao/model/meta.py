@@ -207,13 +207,16 @@ def _lines(text: str, paragraphs) -> list[_Line]:
     out = []
     for i, p in enumerate(paragraphs):
         f, src = folded[p.start:p.end], text[p.start:p.end]
-        keep = [k for k, ch in enumerate(f) if not ch.isspace()]
-        c = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), "".join(f[k] for k in keep))
+        if _SPACE.search(f):
+            keep = [k for k, ch in enumerate(f) if not ch.isspace()]
+            f, src = "".join(f[k] for k in keep), "".join(src[k] for k in keep)
+        c = _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGIT), f) if "年" in f else f
         is_furniture = i < 40 and (bool(furniture.search(c)) or bool(_DATE_ONLY.fullmatch(c)))
-        out.append(_Line(i, c, "".join(src[k] for k in keep), p.kind, is_furniture))
+        out.append(_Line(i, c, src, p.kind, is_furniture))
     return out
 
 
+_SPACE = re.compile(r"\s")
 _CN_DIGIT = str.maketrans("〇零○Ο一二三四五六七八九", "0000123456789")
 _CN_YEAR = re.compile(r"(?<![一二三四五六七八九十〇零])[一二][〇零○Ο九][〇零○Ο一二三四五六七八九]{2}(?=年)")  # 二〇二三年 → 2023年, same length
 

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 
 from ..model.report import Report
 from ..model.structure import Section
-from .passages import MIN_CHARS, Passage, jaccard, normalise, passages, shingles
+from .passages import MIN_CHARS, Passage, normalise, passages, shingles
 
 NEAR = 0.85          # 3-gram Jaccard for a near-exact repeat
 TEMPLATED = 0.5      # share of a section's text found in its siblings
@@ -85,7 +85,8 @@ def repeats(report: Report, units: list[Passage] | None = None,
             other = len(grams[j])
             if min(size, other) < near * max(size, other):
                 continue  # the Jaccard similarity is at most min/max of the two sizes
-            if jaccard(grams[j], grams[k]) >= near and not _parallel(report, units[j], u):
+            common = len(grams[j] & grams[k])
+            if common / (size + other - common) >= near and not _parallel(report, units[j], u):  # Jaccard
                 first_of[k] = (j, False)
                 break
     runs: list[Repeat] = []
