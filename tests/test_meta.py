@@ -331,3 +331,15 @@ def test_a_publisher_named_without_its_place_takes_its_full_name_from_the_text(c
     if other != county:
         both = parse_text(page + said.format(county, kind, body) + said.format(other, kind, body)).meta
         assert both.unit is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1960, max_value=2015), _month, _year)
+def test_the_start_of_a_span_is_no_fiscal_year(built, month, year):
+    """小区1985年1月至2000年陆续建成: when a history began says nothing of the year evaluated; a report
+    whose own years are placeholders (20xx) has no year rather than that one."""
+    text = ("根据市住建局20xx年度老旧小区改造绩效评价要求，对我县20xx年老旧小区改造进行了自评。\n"
+            f"该小区{built}年{month}月至{built + 5}年陆续建成，至今已有多年。\n")
+    assert parse_text(text).meta.year is None
+    dated = text + f"{year}年{month}月开工，当年完成改造。\n"
+    assert parse_text(dated).meta.year == year

@@ -590,6 +590,9 @@ _FIELD_YEAR = re.compile(rf"(?:{_W['year_field_words']})年度[:：]?{_YEAR}(?!\
 _RANGE = re.compile(rf"{_YEAR}(?:年度?)?[-—~至到]{_YEAR}年度?")
 _TITLE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?:年度|年|(?=[)）]))")
 _BODY_YEAR = re.compile(rf"(?<![\d〔\[【(（])(?<![\d.]){_YEAR}(年度|年)(?!\d{{1,2}}月)")
+# 1985年1月至2000年, 1985年至20xx年: a span of years is history, neither end the year evaluated
+# (a span inside one year, 2023年1月至2023年12月, is kept)
+_HISTORY = re.compile(rf"{_YEAR}年(?:\d{{1,2}}月(?:\d{{1,2}}日)?)?[至到—~－]((?:19|20)(?:\d{{2}}|[xX×]{{2}}))年")
 _DATE = re.compile(rf"(?<!\d){_YEAR}(?:年(\d{{1,2}})月(?:(\d{{1,2}})日)?|[.](\d{{1,2}})[.](\d{{1,2}})(?!\d)|-(\d{{1,2}})-(\d{{1,2}})(?!\d))")
 _UP_TO = re.compile(rf"(?:{_W['up_to_words']})(?:{_YEAR})年(\d{{1,2}})月")
 
@@ -616,6 +619,7 @@ def _fiscal_year(lines: list[_Line], title_c: str) -> tuple[int | None, bool]:
         if ln.furniture or _is_filing_line(ln.c) or (signed and ln.index == signed[1]):
             continue
         c = _RANGE.sub(lambda m: "#" * len(m.group(0)), ln.c)
+        c = _HISTORY.sub(lambda m: m.group(0) if m.group(1) == m.group(2) else "#" * len(m.group(0)), c)
         for m in re.finditer(_CITED, c):
             for y in _BODY_YEAR.finditer(m.group(0)):  # a cited document's year: weak evidence
                 score[int(y.group(1))] += 0.5 if y.group(2) == "年度" else 0.25
