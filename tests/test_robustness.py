@@ -108,6 +108,23 @@ def test_work_on_one_file_is_bounded_in_time():
                 pass
 
 
+def test_the_time_limit_holds_when_its_first_alarm_is_caught_by_the_work():
+    """Work that catches the limit's exception (a broad except, a cleanup) is stopped by the next alarm."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ReportError, match="took longer than 0.2 s"):
+        with time_limit(0.2, "slow.txt"):
+            try:
+                while True:
+                    pass
+            except ReportError:
+                pass
+            while True:
+                pass
+    assert time.monotonic() - started < 5
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=2000))
 def test_any_bytes_decode_or_give_a_report_error(data):

@@ -8,9 +8,13 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 
 from ..model.figures import Figure
+from ..model.forms import FormCell, FundsBlock, cell_stream, funds_blocks_in
 from ..model.report import Report
 from ..model.structure import Sentence
 from ..wordlists import load
+
+MAX_PARAGRAPH_FIGURES = 400  # more figures than any sentence-by-sentence prose: a dump, not read for relations
+
 
 @lru_cache(maxsize=1)
 def words() -> dict:
@@ -88,6 +92,30 @@ class Facts:
         self.report = report
         self.figures: list[Figure] = _folded_labels(report)
         self.text = report.text
+
+    @cached_property
+    def figures_by_paragraph(self) -> dict[int, list[int]]:
+        """Figures of each text paragraph (its sentences'), in order."""
+        out: dict[int, list[int]] = {}
+        for s in self.sentences:
+            out.setdefault(s.paragraph, []).extend(s.figures)
+        return out
+
+    @cached_property
+    def prose_paragraph_figures(self) -> dict[int, list[int]]:
+        """figures_by_paragraph less the paragraphs holding more figures than any prose does (a dump of
+        numbers, not read for relations, so the extractors stay linear on pathological input)."""
+        return {p: figs for p, figs in self.figures_by_paragraph.items() if len(figs) <= MAX_PARAGRAPH_FIGURES}
+
+    @cached_property
+    def form_cells(self) -> list[FormCell]:
+        """The report's text read as a stream of form cells (the 自评表's), once."""
+        return cell_stream(self.text)
+
+    @cached_property
+    def funds_blocks(self) -> list[FundsBlock]:
+        """The 资金情况 blocks of the report's forms, once."""
+        return funds_blocks_in(self.text, self.form_cells)
 
     @cached_property
     def _figure_starts(self) -> dict[int, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..model.forms import BUDGET_ROLES, ROLE_NAMES, FundsBlock, funds_blocks
+from ..model.forms import BUDGET_ROLES, ROLE_NAMES, FundsBlock
 from ..model.tables import cell_value
 from . import Claim, Operand
 from .context import Facts
@@ -13,7 +13,7 @@ from .tolerance import consistent
 
 def extract(facts: Facts) -> list[Claim]:
     claims: list[Claim] = []
-    for block in funds_blocks(facts):
+    for block in facts.funds_blocks:
         claims += _runon(block)
         claims += _rates_and_scores(block)
         claims += _totals(block)

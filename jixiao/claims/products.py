@@ -62,7 +62,7 @@ def _split_standard(facts: Facts) -> list[Claim]:
 def extract(facts: Facts) -> list[Claim]:
     claims = _periodic(facts) + _split_standard(facts)
     for s in facts.sentences:
-        paragraph_figs = [i for t in facts.sentences if t.paragraph == s.paragraph for i in t.figures]
+        paragraph_figs = facts.figures_by_paragraph[s.paragraph]
         for i in s.figures:
             f = facts.figures[i]
             price = _price(facts, i)

@@ -84,19 +84,12 @@ def names_total(facts: Facts, i: int) -> bool:
     return bool(pw()["total_words"].search(label(facts, i)))
 
 
-MAX_PARAGRAPH_FIGURES = 400  # more figures than any sentence-by-sentence prose: a dump, not read for relations
 
 
 def paragraph_figures(facts: Facts) -> dict[int, list[int]]:
     """Figures of each text paragraph (not table cells), in order; paragraphs holding more figures than
     any prose does are left out, so the relation extractors stay linear on pathological input."""
-    key = "_paragraph_figures"
-    if key not in facts.__dict__:
-        out: dict[int, list[int]] = {}
-        for s in facts.sentences:
-            out.setdefault(s.paragraph, []).extend(s.figures)
-        facts.__dict__[key] = {p: figs for p, figs in out.items() if len(figs) <= MAX_PARAGRAPH_FIGURES}
-    return facts.__dict__[key]
+    return facts.prose_paragraph_figures
 
 
 def sentence_of_offset(facts: Facts, offset: int):

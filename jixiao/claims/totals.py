@@ -49,9 +49,8 @@ def _column_values(facts: Facts, table, col: str) -> list:
 
 
 def _table_total_rows(facts: Facts) -> list[Claim]:
-    from ..model.forms import funds_blocks
     claims = []
-    funds = [b.start for b in funds_blocks(facts)]
+    funds = [b.start for b in facts.funds_blocks]
     for t in facts.report.tables:
         if any(t.start <= s <= t.end for s in funds):
             continue  # a form's 资金情况 block: claims.funds reads it by role

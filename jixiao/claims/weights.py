@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ..model.forms import form_cells, form_words, funds_blocks, key
+from ..model.forms import form_words, key
 from ..model.tables import FormCell, cell_value
 from . import Claim, Operand
 from .context import Facts
@@ -170,11 +170,11 @@ def _value(cell: FormCell) -> Decimal:
 
 
 def _form_blocks(facts: Facts) -> list[Claim]:
-    cells = form_cells(facts)
+    cells = facts.form_cells
     n = len(cells)
     w = form_words()
     claims: list[Claim] = []
-    funds = funds_blocks(facts)
+    funds = facts.funds_blocks
     funds_at = {}
     for fb in funds:
         k0 = next(k for k, c in enumerate(cells) if c.start == fb.header[0].start)

@@ -200,14 +200,3 @@ def _next_label(cells: list[FormCell], k: int) -> int | None:
     return None
 
 
-def funds_blocks(facts) -> list[FundsBlock]:
-    """The funds blocks of a report, read once."""
-    if "_funds_blocks" not in facts.__dict__:
-        facts.__dict__["_funds_blocks"] = funds_blocks_in(facts.text, form_cells(facts))
-    return facts.__dict__["_funds_blocks"]
-
-
-def form_cells(facts) -> list[FormCell]:
-    if "_form_cells" not in facts.__dict__:
-        facts.__dict__["_form_cells"] = cell_stream(facts.text)
-    return facts.__dict__["_form_cells"]
