@@ -94,6 +94,14 @@ class Facts:
         self.text = report.text
 
     @cached_property
+    def sentences_by_paragraph(self) -> dict[int, list[Sentence]]:
+        """The sentences of each paragraph, in order."""
+        out: dict[int, list[Sentence]] = {}
+        for s in self.sentences:
+            out.setdefault(s.paragraph, []).append(s)
+        return out
+
+    @cached_property
     def figures_by_paragraph(self) -> dict[int, list[int]]:
         """Figures of each text paragraph (its sentences'), in order."""
         out: dict[int, list[int]] = {}
@@ -268,4 +276,19 @@ class Facts:
 
     def money_facts(self) -> list[int]:
         """Report-level money figures (not one project's, not in a table), in order."""
+        return self._money_facts
+
+    def money_of(self, role: str, scope: str) -> list[int]:
+        """The report-level money figures of one role and spending scope, in order."""
+        return self._money_by_role_scope.get((role, scope), [])
+
+    @cached_property
+    def _money_by_role_scope(self) -> dict[tuple[str, str], list[int]]:
+        out: dict[tuple[str, str], list[int]] = {}
+        for i in self._money_facts:
+            out.setdefault((self.roles[i], self.scopes.get(i, "total")), []).append(i)
+        return out
+
+    @cached_property
+    def _money_facts(self) -> list[int]:
         return [i for i in self.roles if not self.in_project(i) and self.roles[i] != "other"]

@@ -3,6 +3,7 @@ category rates (评优率 = 优 ÷ all), and named ratios of two counts (调解�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from decimal import Decimal
 
 from . import Claim, Operand
@@ -41,7 +42,7 @@ def extract(facts: Facts) -> list[Claim]:
 
 def _role_candidates(facts: Facts, s: Sentence, i: int) -> list[int]:
     """Money figures that may feed rate i: its sentence, then its paragraph, before it."""
-    same_paragraph = [t for t in facts.sentences if t.paragraph == s.paragraph and t.index <= s.index]
+    same_paragraph = [t for t in facts.sentences_by_paragraph[s.paragraph] if t.index <= s.index]
     out = []
     for t in reversed(same_paragraph):
         out.extend(j for j in reversed(t.figures) if j < i and j in facts.roles)
@@ -69,16 +70,23 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
     near = [j for j in candidates if same_scope(j) or facts.figures[j].start >= lo]
     if spent is None:
         return None
-    pool = list(near)
-    if not in_project and not sub:
-        pool += [j for j in reversed(facts.money_facts()) if j < i and j not in near and same_scope(j)]
+    def fits(j: int) -> bool:
+        return j != spent and not facts.bracketed(j) and (sub or not _is_sub_item(facts, j))  # an item is no whole
+
     denominators: dict[str, int] = {}
-    for j in pool:
+    for j in near:
         role = facts.roles[j]
-        if not sub and _is_sub_item(facts, j):
-            continue  # an item of a list is not the whole the rate is of
-        if role in _DENOMINATOR_ORDER and role not in denominators and j != spent and not facts.bracketed(j):
+        if role in _DENOMINATOR_ORDER and role not in denominators and fits(j):
             denominators[role] = j
+    if not in_project and not sub:  # else the report's nearest earlier money of that role and scope
+        taken = set(near)
+        for role in _DENOMINATOR_ORDER:
+            if role not in denominators:
+                same = facts.money_of(role, scope)
+                earlier = (same[k] for k in range(bisect_left(same, i) - 1, -1, -1))
+                found = next((j for j in earlier if j not in taken and fits(j)), None)
+                if found is not None:
+                    denominators[role] = found
     chosen = next((r for r in _DENOMINATOR_ORDER if r in denominators), None)
     if chosen is None:
         return None

@@ -154,8 +154,7 @@ def _grade_distribution(facts: Facts) -> list[Claim]:
             continue
         total_i = next((j for j in s.figures if j < parts[0].figure and project_count(facts, j)), None)
         if total_i is None:
-            same = [t for t in facts.sentences if t.paragraph <= s.paragraph and t.index < s.index]
-            for t in reversed(same[-6:]):
+            for t in reversed(facts.sentences[max(0, s.index - 6):s.index]):  # the six sentences before
                 total_i = next((j for j in reversed(t.figures) if project_count(facts, j)), None)
                 if total_i is not None:
                     break
