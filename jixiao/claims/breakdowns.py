@@ -28,13 +28,11 @@ _CN_NUM = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 
 
 def extract(facts: Facts) -> list[Claim]:
-    """Computed once per report: shares and conflicts read the same breakdowns."""
-    if "_breakdowns" not in facts.__dict__:
-        facts.__dict__["_breakdowns"] = _extract(facts)
-    return list(facts.__dict__["_breakdowns"])
+    """Computed once per report (Facts.breakdowns): shares and conflicts read the same breakdowns."""
+    return list(facts.breakdowns)
 
 
-def _extract(facts: Facts) -> list[Claim]:
+def extract_once(facts: Facts) -> list[Claim]:
     claims: list[Claim] = []
     used: set[int] = set()
     for p, figs in paragraph_figures(facts).items():

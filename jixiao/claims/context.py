@@ -116,6 +116,18 @@ class Facts:
         return {p: figs for p, figs in self.figures_by_paragraph.items() if len(figs) <= MAX_PARAGRAPH_FIGURES}
 
     @cached_property
+    def breakdowns(self) -> list:
+        """Totals with their parts (claims.breakdowns), read once: shares and conflicts use them too."""
+        from .breakdowns import extract_once
+        return extract_once(self)
+
+    @cached_property
+    def item_lists(self) -> list:
+        """Numbered lists and tables of items (claims.items), read once."""
+        from .items import find_item_lists
+        return find_item_lists(self)
+
+    @cached_property
     def form_cells(self) -> list[FormCell]:
         """The report's text read as a stream of form cells (the 自评表's), once."""
         return cell_stream(self.text)

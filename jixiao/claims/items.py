@@ -57,10 +57,12 @@ def table_lists(facts: Facts) -> list[ItemList]:
 
 
 def all_item_lists(facts: Facts) -> list[ItemList]:
-    key = "_item_lists"
-    if key not in facts.__dict__:
-        facts.__dict__[key] = sorted(numbered_lists(facts) + table_lists(facts), key=lambda l: l.start)
-    return facts.__dict__[key]
+    return facts.item_lists
+
+
+def find_item_lists(facts: Facts) -> list[ItemList]:
+    """The report's numbered lists and tables of items, in order (read once: Facts.item_lists)."""
+    return sorted(numbered_lists(facts) + table_lists(facts), key=lambda l: l.start)
 
 
 def project_count(facts: Facts, i: int) -> bool:
