@@ -384,7 +384,7 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
 
 
 def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
-    from jixiao.run import engines
+    from jixiao.run import kernels
     from jixiao.run.batch import run_town
     from jixiao.run.params import load_params
 
@@ -394,12 +394,12 @@ def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(slow))  # a town whose cell runs past the limit, warm kernel or not
     reports, params = _one_town(tmp_path)
     town = load_params(params / "2023_柳湾镇.yaml")
-    started = engines.starts
+    started = kernels.starts
     run = run_town(town, tmp_path / "staging", None, timeout=2)
     assert run.status == "failed" and "time limit per town" in run.error, run.error
     assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
-    assert "km" not in engines._kernel  # the busy kernel was stopped, not handed to the next town
-    assert engines.starts >= started
+    assert kernels.running() == 0  # the busy kernel was stopped, not handed to the next town
+    assert kernels.starts >= started
 
 
 def test_failed_town_results_leave_every_output(tmp_path):
@@ -432,17 +432,17 @@ def test_one_kernel_started_ahead_runs_every_town_and_the_summary(tmp_path):
     """--jobs 1: the kernel started while the reports are read is the one every town and the summary
     run in (a kernel started again would mean the warm-up was wasted), and each town's notebook
     still shows only its own town."""
-    from jixiao.run import batch, engines
+    from jixiao.run import batch, kernels
 
-    engines.shutdown()
+    kernels.shutdown_all()
     params = tmp_path / "params"
     for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
         _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
-    before = engines.starts
+    before = kernels.starts
     runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
     assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
-    assert engines.starts == before + 1
-    assert "km" not in engines._kernel  # stopped with the batch
+    assert kernels.starts == before + 1
+    assert kernels.running() == 0  # stopped with the batch
     for r in runs:
         page = (tmp_path / "out" / r.name / "review.html").read_text(encoding="utf-8")
         other = "白沙镇" if r.town == "柳湾镇" else "柳湾镇"

@@ -1,11 +1,11 @@
 """Run the audit notebook for every township: the reuse index once, one Papermill execution per
-town in parallel processes (Papermill changes the working directory, so no threads), HTML for
-reviewers, the spreadsheet, the county summary and the index page. A town that fails is listed
+town in --jobs warm kernels (each driven by a thread of this process), HTML for reviewers, the
+spreadsheet, the county summary and the index page. A town that fails is listed
 with its error and its partial notebook kept; the others finish. Outputs are built in a staging
 folder and swapped in at the end, so a re-run replaces them whole.
 
-What overlaps (a batch of a county should take seconds): the kernels start, and import what the
-notebooks need, while this process reads and indexes the reports; the audits are made in a thread
+What overlaps (a batch of a county should take seconds): the kernels start first, and import what
+the notebooks need, while this process imports its own modules and reads and indexes the reports; the audits are made in a thread
 and each town's notebook starts as soon as its audit is saved; a town's pages are rendered by
 another thread while the kernel runs the next town; a notebook is written once, when it ends (as
 far as it ran, when it fails or times out), not after every cell.
@@ -13,19 +13,17 @@ far as it ran, when it fails or times out), not after every cell.
 Safety of --out: it is only replaced when it is empty or holds jixiao's marker file (a folder of
 other files, the inputs, the current directory are refused); a lock beside it refuses a second
 batch on the same folder; staging folders of dead runs (no lock held) are removed at the next run;
-each town has a time limit (Papermill's execution timeout); worker processes die with the batch."""
+each town has a time limit (Papermill's execution timeout); kernels die with the batch."""
 from __future__ import annotations
 
 import contextlib
 import json
 import math
-import multiprocessing
 import os
 import re
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -131,8 +129,8 @@ def _exporter(no_input: bool):
 
 
 def _warm_pages() -> None:
-    """Import nbconvert and compile both page templates now, by converting an empty notebook: for a
-    process that would otherwise wait idle for its first town (the workers run the notebooks)."""
+    """Import nbconvert and compile both page templates now, by converting an empty notebook: while
+    the kernels run the first towns, before the first town's pages are due."""
     skip_unused_format_checks()
     import nbformat
 
@@ -182,7 +180,7 @@ def _timed_out(exc: BaseException) -> bool:
 
 
 def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
-    """One Papermill run in this process's warm kernel (jixiao.run.engines), each cell limited to
+    """One Papermill run in this thread's warm kernel (jixiao.run.engines), each cell limited to
     `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
     that runs too long is not retried. The notebook is written once, at the end, also when it
     fails or times out (then as far as it ran)."""
@@ -430,20 +428,20 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            with _start_kernels(jobs if towns else 1, scheduler) as pool:  # they warm up while the reports are read
-                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, pool,
+            with _start_kernels(jobs if towns else 1, scheduler) as lanes:  # they warm up while the reports are read
+                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, lanes,
                                  analysis=lambda ready: analyse_towns(towns, staging, review, ready))
                 runs.sort(key=lambda r: r.name)
                 _retire_failed(runs, staging)
-                _finish(runs, staging, pool)
+                _finish(runs, staging, lanes)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
-            if "jixiao.run.engines" in sys.modules:  # this process's warm kernel ends with the batch
-                sys.modules["jixiao.run.engines"].shutdown()
+            if "jixiao.run.kernels" in sys.modules:  # no kernel of this batch outlives it
+                sys.modules["jixiao.run.kernels"].shutdown_all()
     return runs
 
 
@@ -577,58 +575,90 @@ def _retire_failed(runs: list[TownRun], staging: Path) -> None:
             os.replace(saved, saved.with_name("audit.failed.json"))
 
 
-def _die_with_parent() -> None:
-    """Worker initialiser: on Linux, the kernel kills this worker when the batch dies (even by
-    SIGKILL); its notebook kernels then exit on their own (ipykernel polls its parent)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() == 1:  # the batch died before prctl took effect
-                os._exit(1)
-        except Exception:
-            pass
-
-
-def _nothing() -> None:
-    pass
-
-
 def _engines():
-    """jixiao.run.engines, imported when a batch first needs a kernel (it imports Papermill)."""
+    """jixiao.run.engines, imported when a batch first runs a notebook (it imports Papermill)."""
     skip_unused_format_checks()
     from . import engines
     return engines
 
 
-def _worker_start() -> None:
-    """Worker initialiser: dies with the batch, and starts its kernel at once (see _start_kernels)."""
-    _die_with_parent()
-    _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+class Lanes:
+    """`jobs` threads of this process, each with its own kernel, started at once and warming up
+    (imports, font, a first chart) while the batch reads and indexes the reports; `submit` hands a
+    call to the first free thread, which runs its notebook in its kernel. Threads, not processes:
+    a worker process would import Papermill and jixiao again before its first town (about a second
+    of CPU each), and the kernels are processes already (one thread drives one kernel through its
+    own event loop; Papermill is only unsafe across threads when given a `cwd`, which jixiao does
+    not pass — the warm engine moves the kernel into the town's folder instead)."""
+
+    def __init__(self, jobs: int):
+        import queue
+        import threading
+
+        self._tasks: queue.Queue = queue.Queue()
+        self._threads = [threading.Thread(target=self._lane, name=f"jixiao-kernel-{k}", daemon=True)
+                         for k in range(max(1, jobs))]
+        for thread in self._threads:
+            thread.start()
+
+    def _lane(self) -> None:
+        from . import kernels
+
+        try:
+            kernels.prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+        except Exception:  # noqa: BLE001 — the first town starts it again, and fails with the cause if it cannot
+            pass
+        try:
+            while (task := self._tasks.get()) is not None:
+                future, fn, args = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # noqa: BLE001 — handed to whoever waits for it
+                        future.set_exception(exc)
+        finally:
+            kernels.shutdown()  # this thread's kernel ends with the batch
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        self._tasks.put((future, fn, args))
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        """Let the threads finish (their running notebooks end; with `cancel`, none still waiting
+        is started) and stop their kernels."""
+        import queue
+
+        if cancel:
+            while True:
+                try:
+                    task = self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+                if task is not None:
+                    task[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
 
 
 @contextlib.contextmanager
 def _start_kernels(jobs: int, scheduler: str | None):
-    """The processes that will run the notebooks, each with its kernel started now and warming up
-    (imports, font, a first chart) while this process reads and indexes the reports: this process's
-    own kernel for --jobs 1, else a pool of `jobs` workers (yielded). A Dask cluster starts its own."""
+    """The kernels that will run the notebooks, `jobs` of them (Lanes, yielded), started now so that
+    they warm up while this process reads and indexes the reports. A Dask cluster starts its own."""
     if scheduler:
         yield None
-    elif jobs <= 1:
-        _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
-        yield None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_start)
-        try:
-            for _ in range(jobs):  # a task per worker: the pool starts a worker per task it cannot hand to an idle one
-                pool.submit(_nothing)
-            yield pool
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # the batch failed: no town still waiting is started
-            raise
-        pool.shutdown(wait=True)
+        return
+    lanes = Lanes(jobs)
+    try:
+        yield lanes
+    except BaseException:
+        lanes.close(cancel=True)  # the batch failed: no town still waiting is started
+        raise
+    lanes.close()
 
 
 def _in_order_of(analysis) -> Iterator[str]:
@@ -658,8 +688,8 @@ def _in_order_of(analysis) -> Iterator[str]:
 
 
 def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
-             timeout=TOWN_TIMEOUT_S, pool=None, analysis=None) -> list[TownRun]:
-    """Every town's notebook (in this process's kernel, the pool's or Dask's) and its pages.
+             timeout=TOWN_TIMEOUT_S, lanes=None, analysis=None) -> list[TownRun]:
+    """Every town's notebook (in a kernel of `lanes` — this thread's without them — or Dask's) and its pages.
 
     analysis: a function that makes the towns' audits and calls its argument with each town's name
     once that town's audit is saved (analyse_towns): it runs in a thread, and each town's notebook
@@ -689,38 +719,39 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
         return out
     pages = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jixiao-pages") as renderer:
-        def render(run: TownRun) -> None:
-            t = by_name[run.name]
-            pages.append(renderer.submit(render_town, t, staging, run, near[t.name]))
-            pages[-1].add_done_callback(lambda _: bar.update())
+        def run(t: TownParams):
+            """A town's notebook, then its pages handed to the renderer (before the town counts as done)."""
+            try:
+                done = execute_town(t, staging, index_path, review, timeout)
+            except Exception as exc:  # noqa: BLE001 — execute_town never raises but for an interrupt
+                done = TownRun(t.name, t.town, t.year, "failed", _cause(exc))
+            page = renderer.submit(render_town, t, staging, done, near[t.name])
+            page.add_done_callback(lambda _: bar.update())
+            return page
 
-        if pool is None:
-            for name in order:
-                render(execute_town(by_name[name], staging, index_path, review, timeout))
+        if lanes is None:
+            pages = [run(by_name[name]) for name in order]
         else:
-            futures = {pool.submit(execute_town, by_name[name], staging, index_path, review, timeout): by_name[name]
-                       for name in order}
-            renderer.submit(_warm_pages)  # while the workers run their first towns
-            for fut in as_completed(futures):
-                t = futures[fut]
-                try:
-                    render(fut.result())
-                except Exception as exc:
-                    render(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
+            futures = []
+            for name in order:
+                futures.append(lanes.submit(run, by_name[name]))
+                if len(futures) == 1:
+                    renderer.submit(_warm_pages)  # nbconvert imported while the kernels run the first towns
+            pages = [f.result() for f in futures]
         out = [p.result() for p in pages]
     bar.close()
     return out
 
 
-def _finish(runs: list[TownRun], staging: Path, pool=None) -> None:
-    """The spreadsheet, the CSV, the county summary (its notebook run by a warm worker of `pool` if
-    given, else here), the index page and a machine-readable status."""
+def _finish(runs: list[TownRun], staging: Path, lanes=None) -> None:
+    """The spreadsheet, the CSV, the county summary (its notebook run by a warm kernel of `lanes`
+    while this thread writes the spreadsheet, or here), the index page and a machine-readable status."""
     from ..audit import Audit
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
     summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."})
-    running = pool.submit(execute, *summary) if pool is not None else None
+    running = lanes.submit(execute, *summary) if lanes is not None else None
     results = []
     for r in runs:
         path = staging / r.name / AUDIT
