@@ -510,3 +510,52 @@ def test_a_rerun_gives_the_same_pages_workbook_and_audits(tmp_path):
     nb = json.loads(outs[1]["2023_白沙镇/audit.ipynb"])
     injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'audit_path = "audit.json"' in "".join(injected["source"])
+
+
+def test_lanes_run_side_by_side_each_in_its_own_thread_and_kernel():
+    """--jobs 2: two calls run at the same time (each waits for the other at a barrier, which one
+    lane could never pass), in two threads, each with its own kernel started ahead; closing the
+    lanes stops both kernels."""
+    import threading
+
+    from jixiao.run import batch, kernels
+
+    kernels.shutdown_all()
+    before = kernels.starts
+    barrier = threading.Barrier(2, timeout=120)
+
+    def meet():
+        barrier.wait()
+        return threading.get_ident(), kernels.current().get("km")
+
+    lanes = batch.Lanes(2)
+    try:
+        got = [f.result(timeout=180) for f in [lanes.submit(meet) for _ in range(2)]]
+    finally:
+        lanes.close()
+    assert got[0][0] != got[1][0]                                   # two threads…
+    assert None not in (got[0][1], got[1][1]) and got[0][1] is not got[1][1]  # …each with its own kernel
+    assert kernels.starts == before + 2 and kernels.running() == 0
+
+
+def test_closing_lanes_with_cancel_starts_no_waiting_call():
+    """A failed batch lets the running town finish but starts none of those still waiting."""
+    import threading
+
+    from jixiao.run import batch
+
+    lanes = batch.Lanes(1)
+    started, release = threading.Event(), threading.Event()
+    ran = []
+
+    def first():
+        started.set()
+        release.wait(120)
+        ran.append("first")
+
+    running = lanes.submit(first)
+    assert started.wait(120)
+    waiting = lanes.submit(lambda: ran.append("second"))
+    threading.Timer(0.5, release.set).start()
+    lanes.close(cancel=True)
+    assert running.done() and waiting.cancelled() and ran == ["first"]

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -93,7 +94,6 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
 
     from ..files import write_atomic
 
-    exporter = _exporter(no_input)
     nb = nbformat.read(notebook, as_version=4)
     for k, cell in enumerate(nb.cells):
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -104,38 +104,41 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
     nb.metadata.pop("widgets", None)
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
+    with _EXPORTER_LOCK:
+        exporter = _exporter()
+        exporter.exclude_input = no_input  # read at each conversion (nbconvert's global content filter)
+        body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
     write_atomic(target, body.encode("utf-8"))
 
 
 _EXPORTERS: dict = {}
+_EXPORTER_LOCK = threading.Lock()
 
 
-def _exporter(no_input: bool):
-    """One exporter per kind of page and process: building one compiles the whole template tree
-    (about a third of a second), converting with it again does not."""
+def _exporter():
+    """One exporter per process, for both kinds of page: building one compiles the whole template
+    tree (about a quarter of a second), converting with it again does not."""
     from nbconvert import HTMLExporter
 
-    exporter = _EXPORTERS.get(no_input)
+    exporter = _EXPORTERS.get("page")
     if exporter is None:
         exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
         exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
         exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
-        exporter.exclude_input = no_input
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
-        _EXPORTERS[no_input] = exporter
+        _EXPORTERS["page"] = exporter
     return exporter
 
 
 def _warm_pages() -> None:
-    """Import nbconvert and compile both page templates now, by converting an empty notebook: while
+    """Import nbconvert and compile the page template now, by converting an empty notebook: while
     the kernels run the first towns, before the first town's pages are due."""
     skip_unused_format_checks()
     import nbformat
 
-    for no_input in (True, False):
-        _exporter(no_input).from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
+    with _EXPORTER_LOCK:
+        _exporter().from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
 
 
 def _for_reviewers(output):
