@@ -115,20 +115,68 @@ _EXPORTERS: dict = {}
 _EXPORTER_LOCK = threading.Lock()
 
 
-def _exporter():
+def _exporter(stock: bool = False):
     """One exporter per process, for both kinds of page: building one compiles the whole template
-    tree (about a quarter of a second), converting with it again does not."""
+    tree (about a quarter of a second), converting with it again does not. stock=True: nbconvert's
+    HTMLExporter itself (for tests: the pages must not differ from its pages but in markup)."""
     from nbconvert import HTMLExporter
 
-    exporter = _EXPORTERS.get("page")
+    key = "stock" if stock else "page"
+    exporter = _EXPORTERS.get(key)
     if exporter is None:
-        exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+        kind = HTMLExporter if stock else _page_exporter()
+        exporter = kind(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
         exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
         exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
-        _EXPORTERS["page"] = exporter
+        _EXPORTERS[key] = exporter
     return exporter
+
+
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+_FOCUSABLE = re.compile(r'<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?"')
+
+
+def _page_exporter():
+    """nbconvert's HTMLExporter without its last step: it parses the finished page with
+    BeautifulSoup to give images without an alt text one and to make the cells' input and output
+    focusable (tabindex), then prints the whole tree again — half the cost of a page. The same two
+    attributes are added here to the markup nbconvert's own template wrote (a test checks that the
+    pages parse to the same elements, attributes and text). Falls back to the stock exporter when
+    nbconvert's internals it relies on are not there."""
+    from nbconvert import HTMLExporter
+
+    try:
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    except ImportError:
+        return HTMLExporter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            if not hasattr(self, "_nb_metadata") or not hasattr(self, "_init_resources"):
+                return super().from_notebook_node(nb, resources, **kw)
+            langinfo = nb.metadata.get("language_info", {})  # as HTMLExporter.from_notebook_node does
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", data_types)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(html), resources
+
+    return PageExporter
+
+
+def _accessible(html: str) -> str:
+    """What HTMLExporter's BeautifulSoup pass adds: an alt text on images without one, tabindex 0
+    on the cells' input wrappers and outputs. The page's text is escaped by the template (report
+    text never holds a raw tag), so the tags matched here are the template's."""
+    html = _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', html)
+    return _FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', html)
 
 
 def _warm_pages() -> None:
