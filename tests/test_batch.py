@@ -14,7 +14,7 @@ import yaml
 
 from jixiao.run.batch import MARKER
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, ROOT, run_cli
 
 HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
            "<img src=x onerror=\"document.body.setAttribute('data-pwned','2')\"> **markdown** 等。\n")
@@ -559,3 +559,39 @@ def test_closing_lanes_with_cancel_starts_no_waiting_call():
     threading.Timer(0.5, release.set).start()
     lanes.close(cancel=True)
     assert running.done() and waiting.cancelled() and ran == ["first"]
+
+
+def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch):
+    """--jobs 2 starts the county summary in the idle kernel while the last town still runs; when
+    that town then fails, the summary is made again without it (as with every failed town)."""
+    import nbformat
+
+    from jixiao.run import batch
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()  # the last town in name order takes a while, then fails
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\nif town == '青竹镇':\n    time.sleep(4)\n"
+                                          "    raise ValueError('town failed')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(notebooks))
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt"), ("青竹镇", "07_qingzhu_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    summaries = []
+    real = batch.execute
+
+    def execute(template, *args):
+        if template.name == "summary.ipynb":
+            summaries.append(template)
+        return real(template, *args)
+
+    monkeypatch.setattr(batch, "execute", execute)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok", "failed"], [r.error for r in runs]
+    assert len(summaries) == 2  # started early, then made again
+    text = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "柳湾镇" in text and "白沙镇" in text and "青竹镇" not in text

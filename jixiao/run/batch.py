@@ -480,11 +480,15 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
             with _start_kernels(jobs if towns else 1, scheduler) as lanes:  # they warm up while the reports are read
+                summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
+                              # it reads only the towns' saved audits, all made by then, and is run again
+                              # if a town fails after all (its audit is then retired: _retire_failed)
                 runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, lanes,
-                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready))
+                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready),
+                                 early=lambda: summary.append(lanes.submit(execute, *_summary_notebook(staging))))
                 runs.sort(key=lambda r: r.name)
                 _retire_failed(runs, staging)
-                _finish(runs, staging, lanes)
+                _finish(runs, staging, lanes, summary[0] if summary else None)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
@@ -670,6 +674,10 @@ class Lanes:
         finally:
             kernels.shutdown()  # this thread's kernel ends with the batch
 
+    @property
+    def size(self) -> int:
+        return len(self._threads)
+
     def submit(self, fn, *args):
         from concurrent.futures import Future
 
@@ -739,13 +747,16 @@ def _in_order_of(analysis) -> Iterator[str]:
 
 
 def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
-             timeout=TOWN_TIMEOUT_S, lanes=None, analysis=None) -> list[TownRun]:
+             timeout=TOWN_TIMEOUT_S, lanes=None, analysis=None, early=None) -> list[TownRun]:
     """Every town's notebook (in a kernel of `lanes` — this thread's without them — or Dask's) and its pages.
 
     analysis: a function that makes the towns' audits and calls its argument with each town's name
     once that town's audit is saved (analyse_towns): it runs in a thread, and each town's notebook
     starts as soon as its audit exists. The pages of a town are rendered by another thread of this
-    process while the kernels run the next towns."""
+    process while the kernels run the next towns.
+
+    early: called once, with lanes, when every town is analysed and handed on, none has failed so far,
+    and fewer towns are still running than there are kernels (one is idle): see run_batch."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
@@ -778,31 +789,55 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
                 done = TownRun(t.name, t.town, t.year, "failed", _cause(exc))
             page = renderer.submit(render_town, t, staging, done, near[t.name])
             page.add_done_callback(lambda _: bar.update())
-            return page
+            return done.status, page
 
         if lanes is None:
-            pages = [run(by_name[name]) for name in order]
+            pages = [run(by_name[name])[1] for name in order]
         else:
+            from concurrent.futures import FIRST_COMPLETED, wait
+
             futures = []
             for name in order:
                 futures.append(lanes.submit(run, by_name[name]))
                 if len(futures) == 1:
                     renderer.submit(_warm_pages)  # nbconvert imported while the kernels run the first towns
-            pages = [f.result() for f in futures]
+            pending, failed = set(futures), False  # every town analysed and handed on from here
+            while pending:
+                if early is not None and not failed and len(pending) < lanes.size:
+                    early()  # a kernel is idle: the summary may start (see run_batch)
+                    early = None
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                failed = failed or any(f.exception() is not None or f.result()[0] != "ok" for f in done)
+            pages = [f.result()[1] for f in futures]
         out = [p.result() for p in pages]
     bar.close()
     return out
 
 
-def _finish(runs: list[TownRun], staging: Path, lanes=None) -> None:
+def _summary_notebook(staging: Path) -> tuple:
+    """execute()'s arguments for the county summary notebook."""
+    return notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."}
+
+
+def _finish(runs: list[TownRun], staging: Path, lanes=None, early=None) -> None:
     """The spreadsheet, the CSV, the county summary (its notebook run by a warm kernel of `lanes`
-    while this thread writes the spreadsheet, or here), the index page and a machine-readable status."""
+    while this thread writes the spreadsheet, or here), the index page and a machine-readable status.
+
+    early: the summary notebook's run, started while the last towns ran (run_batch); kept when every
+    town succeeded, else run again once it has ended (it may have seen a town's audit since retired)."""
+    from concurrent.futures import wait
+
     from ..audit import Audit
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
-    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."})
-    running = lanes.submit(execute, *summary) if lanes is not None else None
+    summary = _summary_notebook(staging)
+    running = early
+    if early is not None and any((staging / r.name / "audit.failed.json").exists() for r in runs):
+        wait([early])  # a town it counted has failed since (_retire_failed); both runs write summary.ipynb
+        running = None
+    if running is None and lanes is not None:
+        running = lanes.submit(execute, *summary)
     results = []
     for r in runs:
         path = staging / r.name / AUDIT
