@@ -595,3 +595,23 @@ def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path,
     assert len(summaries) == 2  # started early, then made again
     text = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "柳湾镇" in text and "白沙镇" in text and "青竹镇" not in text
+
+
+def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path):
+    """The kernels start before the parameters are checked, but only once --out passed what can be
+    checked without them: a refused --out starts none, and is refused for the most precise cause
+    (here, the folder of the reports: it holds the batch's inputs)."""
+    from jixiao.errors import JixiaoError
+    from jixiao.run import kernels
+    from jixiao.run.batch import run_batch
+
+    reports, params = _one_town(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"years of work")
+    before = kernels.starts
+    with pytest.raises(JixiaoError, match="did not make"):
+        run_batch(params, tmp_path / "mine", progress=False)
+    assert kernels.starts == before
+    with pytest.raises(JixiaoError, match="holds the batch's inputs"):
+        run_batch(params, reports, progress=False)
+    assert kernels.starts == before and kernels.running() == 0

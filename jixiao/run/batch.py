@@ -454,6 +454,25 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
     files = sorted(p for p in params_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if params_dir.is_dir() else []
     if not files:
         raise JixiaoError(f"{params_dir}: no parameters files (*.yaml); write them with `jixiao params REPORTS_DIR`")
+    out_dir = Path(os.path.abspath(out_dir))
+    try:  # what can be refused before the parameters are read: then no kernel starts
+        check_out_dir(out_dir, [params_dir, *files])
+    except JixiaoError:
+        towns, _ = _load_towns(files)
+        check_out_dir(out_dir, _inputs(params_dir, files, towns))  # the more precise cause first (it holds a report)
+        raise
+    try:
+        # the kernels start first: they warm up while the parameters are checked (which imports every
+        # rule) and the reports read; a --out refused after all (it holds a report) stops them again
+        with _start_kernels(max(1, min(jobs, len(files))), scheduler) as lanes:
+            return _batch(params_dir, files, out_dir, lanes, scheduler, progress, review_path, town_timeout)
+    finally:
+        if "jixiao.run.kernels" in sys.modules:  # no kernel of this batch outlives it
+            sys.modules["jixiao.run.kernels"].shutdown_all()
+
+
+def _load_towns(files: list[Path]) -> tuple[list[TownParams], list[TownRun]]:
+    """Each parameters file's town, or a failed TownRun when the file cannot be used."""
     towns, runs = [], []
     for f, name in zip(files, unique_names(files)):
         try:
@@ -464,9 +483,19 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
             runs.append(TownRun(name, status="failed", error=exc.cause))
         except Exception as exc:  # noqa: BLE001 — a bad params file fails its own town only
             runs.append(TownRun(name, status="failed", error=f"cannot read parameters ({type(exc).__name__})"))
-    out_dir = Path(os.path.abspath(out_dir))
+    return towns, runs
+
+
+def _inputs(params_dir: Path, files: list[Path], towns: list[TownParams]) -> list[Path]:
+    """What a batch reads: --out must hold none of it."""
+    return [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+
+
+def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler, progress, review_path,
+           town_timeout) -> list[TownRun]:
+    towns, runs = _load_towns(files)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    inputs = [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+    inputs = _inputs(params_dir, files, towns)
     check_out_dir(out_dir, inputs)  # before the lock, so a refused --out leaves no lock file beside it
     with BatchLock(out_dir):
         check_out_dir(out_dir, inputs)  # again: another run may have changed it meanwhile
@@ -479,24 +508,20 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            with _start_kernels(jobs if towns else 1, scheduler) as lanes:  # they warm up while the reports are read
-                summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
-                              # it reads only the towns' saved audits, all made by then, and is run again
-                              # if a town fails after all (its audit is then retired: _retire_failed)
-                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, lanes,
-                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready),
-                                 early=lambda: summary.append(lanes.submit(execute, *_summary_notebook(staging))))
-                runs.sort(key=lambda r: r.name)
-                _retire_failed(runs, staging)
-                _finish(runs, staging, lanes, summary[0] if summary else None)
+            summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
+                          # it reads only the towns' saved audits, all made by then, and is run again
+                          # if a town fails after all (its audit is then retired: _retire_failed)
+            runs += _run_all(towns, staging, None, scheduler, progress, review, town_timeout, lanes,
+                             analysis=lambda ready: analyse_towns(towns, staging, review, ready),
+                             early=lambda: summary.append(lanes.submit(execute, *_summary_notebook(staging))))
+            runs.sort(key=lambda r: r.name)
+            _retire_failed(runs, staging)
+            _finish(runs, staging, lanes, summary[0] if summary else None)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        finally:
-            if "jixiao.run.kernels" in sys.modules:  # no kernel of this batch outlives it
-                sys.modules["jixiao.run.kernels"].shutdown_all()
     return runs
 
 
@@ -661,6 +686,7 @@ class Lanes:
 
         try:
             kernels.prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
         except Exception:  # noqa: BLE001 — the first town starts it again, and fails with the cause if it cannot
             pass
         try:
@@ -707,7 +733,8 @@ class Lanes:
 @contextlib.contextmanager
 def _start_kernels(jobs: int, scheduler: str | None):
     """The kernels that will run the notebooks, `jobs` of them (Lanes, yielded), started now so that
-    they warm up while this process reads and indexes the reports. A Dask cluster starts its own."""
+    they warm up while this process checks the parameters and reads and indexes the reports. A Dask
+    cluster starts its own."""
     if scheduler:
         yield None
         return
@@ -746,7 +773,7 @@ def _in_order_of(analysis) -> Iterator[str]:
     thread.join()
 
 
-def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
+def _run_all(towns, staging, index_path, scheduler, progress, review=None,
              timeout=TOWN_TIMEOUT_S, lanes=None, analysis=None, early=None) -> list[TownRun]:
     """Every town's notebook (in a kernel of `lanes` — this thread's without them — or Dask's) and its pages.
 
