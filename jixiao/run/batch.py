@@ -520,6 +520,8 @@ def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler,
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
+            if lanes is not None:  # first let the running towns end: they write into the staging folder
+                lanes.close(cancel=True)
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return runs
@@ -676,6 +678,7 @@ class Lanes:
         import threading
 
         self._tasks: queue.Queue = queue.Queue()
+        self._closed = False
         self._threads = [threading.Thread(target=self._lane, name=f"jixiao-kernel-{k}", daemon=True)
                          for k in range(max(1, jobs))]
         for thread in self._threads:
@@ -713,9 +716,12 @@ class Lanes:
 
     def close(self, cancel: bool = False) -> None:
         """Let the threads finish (their running notebooks end; with `cancel`, none still waiting
-        is started) and stop their kernels."""
+        is started) and stop their kernels. Closing again does nothing."""
         import queue
 
+        if self._closed:
+            return
+        self._closed = True
         if cancel:
             while True:
                 try:
