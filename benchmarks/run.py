@@ -211,21 +211,29 @@ def bench_batch(towns: int) -> dict:
                        check=True, capture_output=True, cwd=root)
         n = len(list((tmp / "params").glob("*.yaml")))
 
-        def bare() -> tuple[float, float]:
-            load = os.getloadavg()[0]
+        def cpu_now() -> float:
+            own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+        def bare() -> tuple[float, float, float]:
+            """Wall time, load average at the start, CPU seconds (this process's and the kernels')."""
+            load, cpu = os.getloadavg()[0], cpu_now()
             t = time.perf_counter()
             for k in range(n):
                 pm.execute_notebook(str(empty), str(tmp / f"e{k}.ipynb"), progress_bar=False, kernel_name="python3")
-            return time.perf_counter() - t, load
+            return time.perf_counter() - t, load, cpu_now() - cpu
 
-        def batch(jobs: int) -> tuple[float, float]:
+        def batch(jobs: int) -> tuple[float, float, list[float]]:
+            """Wall time, load average at the start, CPU seconds of the batch process and of its
+            kernels (rusage, which the load does not distort)."""
             load = os.getloadavg()[0]
+            cpu = tmp / f"cpu{jobs}.json"
             t = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "jixiao", "batch", str(tmp / "params"), "--out",
+            done = subprocess.run([sys.executable, "-c", _WITH_CPU, str(cpu), "batch", str(tmp / "params"), "--out",
                                    str(tmp / f"out{jobs}"), "--jobs", str(jobs), "--quiet"], capture_output=True, cwd=root)
             if done.returncode:
                 raise SystemExit(done.stderr.decode()[-2000:])
-            return time.perf_counter() - t, load
+            return time.perf_counter() - t, load, [round(x, 2) for x in json.loads(cpu.read_text())]
 
         bare1 = bare()
         jobs1 = batch(1)
@@ -235,7 +243,25 @@ def bench_batch(towns: int) -> dict:
     return {"benchmark": "batch", "towns": n, "bare_papermill_total_s": [round(bare1[0], 2), round(bare2[0], 2)],
             "batch_jobs1_s": round(jobs1[0], 2), "batch_jobs2_s": round(jobs2[0], 2),
             "ratio_jobs1_to_bare": round(jobs1[0] / bare_s, 2), "speedup_jobs2": round(jobs1[0] / jobs2[0], 2),
-            "load_average_1min": {"bare1": bare1[1], "jobs1": jobs1[1], "jobs2": jobs2[1], "bare2": bare2[1]}}
+            "cpu_s_batch_process_and_kernels": {"jobs1": jobs1[2], "jobs2": jobs2[2]},
+            "cpu_s_bare": [round(bare1[2], 2), round(bare2[2], 2)],
+            "load_average_1min": {"bare1": round(bare1[1], 2), "jobs1": round(jobs1[1], 2), "jobs2": round(jobs2[1], 2),
+                                  "bare2": round(bare2[1], 2)}}
+
+
+# `jixiao …` in a Python that writes, when it exits, its own CPU seconds and those of the processes it
+# waited for (its kernels) to the file given as first argument
+_WITH_CPU = """
+import atexit, json, resource, runpy, sys
+out = sys.argv.pop(1)
+def cpu():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(out, "w") as fh:
+        json.dump([own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime], fh)
+atexit.register(cpu)
+sys.argv[0] = "jixiao"
+runpy.run_module("jixiao", run_name="__main__", alter_sys=True)
+"""
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import yaml
 
 from jixiao.run.batch import MARKER
 
-from .conftest import EXAMPLES, run_cli
+from .conftest import EXAMPLES, ROOT, run_cli
 
 HOSTILE = ("一、基本情况\n内容主要包括<script>document.body.setAttribute('data-pwned','1')</script> <b>粗体</b> "
            "<img src=x onerror=\"document.body.setAttribute('data-pwned','2')\"> **markdown** 等。\n")
@@ -384,7 +384,7 @@ def test_a_second_batch_on_a_locked_out_is_refused(tmp_path):
 
 
 def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
-    from jixiao.run import engines
+    from jixiao.run import kernels
     from jixiao.run.batch import run_town
     from jixiao.run.params import load_params
 
@@ -394,12 +394,12 @@ def test_town_over_the_time_limit_fails_and_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(slow))  # a town whose cell runs past the limit, warm kernel or not
     reports, params = _one_town(tmp_path)
     town = load_params(params / "2023_柳湾镇.yaml")
-    started = engines.starts
+    started = kernels.starts
     run = run_town(town, tmp_path / "staging", None, timeout=2)
     assert run.status == "failed" and "time limit per town" in run.error, run.error
     assert (tmp_path / "staging" / "2023_柳湾镇" / "audit.ipynb").exists()  # the partial notebook is kept
-    assert "km" not in engines._kernel  # the busy kernel was stopped, not handed to the next town
-    assert engines.starts >= started
+    assert kernels.running() == 0  # the busy kernel was stopped, not handed to the next town
+    assert kernels.starts >= started
 
 
 def test_failed_town_results_leave_every_output(tmp_path):
@@ -432,17 +432,17 @@ def test_one_kernel_started_ahead_runs_every_town_and_the_summary(tmp_path):
     """--jobs 1: the kernel started while the reports are read is the one every town and the summary
     run in (a kernel started again would mean the warm-up was wasted), and each town's notebook
     still shows only its own town."""
-    from jixiao.run import batch, engines
+    from jixiao.run import batch, kernels
 
-    engines.shutdown()
+    kernels.shutdown_all()
     params = tmp_path / "params"
     for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
         _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
-    before = engines.starts
+    before = kernels.starts
     runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
     assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
-    assert engines.starts == before + 1
-    assert "km" not in engines._kernel  # stopped with the batch
+    assert kernels.starts == before + 1
+    assert kernels.running() == 0  # stopped with the batch
     for r in runs:
         page = (tmp_path / "out" / r.name / "review.html").read_text(encoding="utf-8")
         other = "白沙镇" if r.town == "柳湾镇" else "柳湾镇"
@@ -510,3 +510,108 @@ def test_a_rerun_gives_the_same_pages_workbook_and_audits(tmp_path):
     nb = json.loads(outs[1]["2023_白沙镇/audit.ipynb"])
     injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'audit_path = "audit.json"' in "".join(injected["source"])
+
+
+def test_lanes_run_side_by_side_each_in_its_own_thread_and_kernel():
+    """--jobs 2: two calls run at the same time (each waits for the other at a barrier, which one
+    lane could never pass), in two threads, each with its own kernel started ahead; closing the
+    lanes stops both kernels."""
+    import threading
+
+    from jixiao.run import batch, kernels
+
+    kernels.shutdown_all()
+    before = kernels.starts
+    barrier = threading.Barrier(2, timeout=120)
+
+    def meet():
+        barrier.wait()
+        return threading.get_ident(), kernels.current().get("km")
+
+    lanes = batch.Lanes(2)
+    try:
+        got = [f.result(timeout=180) for f in [lanes.submit(meet) for _ in range(2)]]
+    finally:
+        lanes.close()
+    assert got[0][0] != got[1][0]                                   # two threads…
+    assert None not in (got[0][1], got[1][1]) and got[0][1] is not got[1][1]  # …each with its own kernel
+    assert kernels.starts == before + 2 and kernels.running() == 0
+
+
+def test_closing_lanes_with_cancel_starts_no_waiting_call():
+    """A failed batch lets the running town finish but starts none of those still waiting."""
+    import threading
+
+    from jixiao.run import batch
+
+    lanes = batch.Lanes(1)
+    started, release = threading.Event(), threading.Event()
+    ran = []
+
+    def first():
+        started.set()
+        release.wait(120)
+        ran.append("first")
+
+    running = lanes.submit(first)
+    assert started.wait(120)
+    waiting = lanes.submit(lambda: ran.append("second"))
+    threading.Timer(0.5, release.set).start()
+    lanes.close(cancel=True)
+    assert running.done() and waiting.cancelled() and ran == ["first"]
+
+
+def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch):
+    """--jobs 2 starts the county summary in the idle kernel while the last town still runs; when
+    that town then fails, the summary is made again without it (as with every failed town)."""
+    import nbformat
+
+    from jixiao.run import batch
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()  # the last town in name order takes a while, then fails
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import time\nif town == '青竹镇':\n    time.sleep(4)\n"
+                                          "    raise ValueError('town failed')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(notebooks))
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt"), ("青竹镇", "07_qingzhu_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    summaries = []
+    real = batch.execute
+
+    def execute(template, *args):
+        if template.name == "summary.ipynb":
+            summaries.append(template)
+        return real(template, *args)
+
+    monkeypatch.setattr(batch, "execute", execute)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok", "failed"], [r.error for r in runs]
+    assert len(summaries) == 2  # started early, then made again
+    text = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "柳湾镇" in text and "白沙镇" in text and "青竹镇" not in text
+
+
+def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path):
+    """The kernels start before the parameters are checked, but only once --out passed what can be
+    checked without them: a refused --out starts none, and is refused for the most precise cause
+    (here, the folder of the reports: it holds the batch's inputs)."""
+    from jixiao.errors import JixiaoError
+    from jixiao.run import kernels
+    from jixiao.run.batch import run_batch
+
+    reports, params = _one_town(tmp_path)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_bytes(b"years of work")
+    before = kernels.starts
+    with pytest.raises(JixiaoError, match="did not make"):
+        run_batch(params, tmp_path / "mine", progress=False)
+    assert kernels.starts == before
+    with pytest.raises(JixiaoError, match="holds the batch's inputs"):
+        run_batch(params, reports, progress=False)
+    assert kernels.starts == before and kernels.running() == 0

@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from jixiao.run import engines
+from jixiao.run import engines, kernels
 
 from .conftest import EXAMPLES, ROOT
 
@@ -34,13 +34,13 @@ def _run(src: Path, out: Path) -> list[str]:
 
 def test_notebooks_share_a_warm_kernel_with_a_clean_namespace(tmp_path):
     engines.shutdown()
-    before = engines.starts
+    before = kernels.starts
     first = _run(_notebook(tmp_path / "a.ipynb", "import os\nleft_behind = 1\nos.getpid()"), tmp_path / "a.out.ipynb")
     second = _run(_notebook(tmp_path / "b.ipynb", "import os\nos.getpid()", "'left_behind' in dir()"),
                   tmp_path / "b.out.ipynb")
     assert first[0] == second[0]            # the same kernel process
     assert second[1] == "False"              # nothing of the first notebook is left in it
-    assert engines.starts == before + 1
+    assert kernels.starts == before + 1
     engines.shutdown()
 
 
@@ -94,14 +94,14 @@ def test_no_kernel_outlives_the_batch(tmp_path, jobs):
 
 def test_a_kernel_started_ahead_is_used_and_its_warm_up_leaves_nothing(tmp_path):
     engines.shutdown()
-    before = engines.starts
+    before = kernels.starts
     engines.prestart("python3", [], "import os\nwarmed = os.getpid()")
-    assert engines.starts == before + 1
+    assert kernels.starts == before + 1
     got = _run(_notebook(tmp_path / "a.ipynb", "import os\nos.getpid()", "'warmed' in dir()"), tmp_path / "a.out.ipynb")
     assert got[1] == "False"                 # the warm-up's names are gone
-    assert engines.starts == before + 1      # and the notebook ran in that kernel
+    assert kernels.starts == before + 1      # and the notebook ran in that kernel
     engines.prestart("python3", [], "x = 1")  # a kernel already running is kept
-    assert engines.starts == before + 1
+    assert kernels.starts == before + 1
     engines.shutdown()
 
 

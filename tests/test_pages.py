@@ -109,3 +109,35 @@ def test_locations_give_section_paragraph_and_docx_page(tmp_path):
     assert first == {"section": "一、（一）", "paragraph": 5, "page": 1}
     assert second["section"] == "二、（一）1." and second["page"] == 2
     assert second["paragraph"] == first["paragraph"] + 4  # counted as the report model counts them
+
+
+def _elements(html: str) -> list:
+    """Every element of a page in document order: its name, its attributes, its own text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    return [(tag.name, sorted((k, " ".join(v) if isinstance(v, list) else v) for k, v in tag.attrs.items()),
+             [str(s) for s in tag.find_all(string=True, recursive=False)]) for tag in soup.find_all(True)]
+
+
+@pytest.mark.parametrize("no_input", [False, True])
+def test_pages_are_nbconverts_pages_without_its_soup_pass(tmp_path, no_input):
+    """jixiao's exporter skips HTMLExporter's BeautifulSoup pass and adds its attributes (alt on
+    images, tabindex on inputs and outputs) itself: both pages of an executed notebook — tables,
+    charts, markdown, code — parse to the same elements, attributes and text as nbconvert's own."""
+    from jixiao.run import batch
+
+    notebook = ROOT / "notebooks" / "audit.ipynb"  # committed executed: every kind of output a town's page has
+    ours, stock = tmp_path / "ours.html", tmp_path / "stock.html"
+    batch.to_html(notebook, ours, no_input=no_input, title="标题", header=batch.page_header("标题", [("索引", "index.html")]))
+    exporter = batch._exporter(stock=True)
+    original = batch._exporter
+    try:
+        batch._exporter = lambda: exporter
+        batch.to_html(notebook, stock, no_input=no_input, title="标题",
+                      header=batch.page_header("标题", [("索引", "index.html")]))
+    finally:
+        batch._exporter = original
+    mine, theirs = ours.read_text(encoding="utf-8"), stock.read_text(encoding="utf-8")
+    assert 'tabindex="0"' in mine and "<img" in mine and "No description has been provided" in mine
+    assert _elements(mine) == _elements(theirs)

@@ -20,7 +20,10 @@ def _chart(func):
         use_cjk_font()
         with plt.rc_context({"text.parse_math": False}):
             fig = func(*args, **kwargs)
-            fig.draw_without_rendering()  # creates every tick label now, under this context (no pixels yet)
+            for ax in fig.axes:  # every tick label created now, under this context (no drawing: text layout costs)
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.get_major_ticks()
+                    axis.get_minor_ticks()
         for t in fig.findobj(lambda a: hasattr(a, "set_parse_math")):
             t.set_parse_math(False)
         return fig

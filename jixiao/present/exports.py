@@ -105,10 +105,10 @@ def _sheet(ws, title: str, header: list[str], rows: list[list], widths: list[int
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row in rows:
+    for number, row in enumerate(rows, start=3):  # below the title and the header
         ws.append([None] * len(header))
         for col, value in enumerate(row, start=1):
-            cell = ws.cell(row=ws.max_row, column=col)
+            cell = ws.cell(row=number, column=col)  # not ws.max_row: it scans every cell of the sheet
             if isinstance(value, str):
                 cell.value = _cell_text(value)
                 cell.data_type = "s"  # text, even when it starts with '='

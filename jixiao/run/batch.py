@@ -1,11 +1,11 @@
 """Run the audit notebook for every township: the reuse index once, one Papermill execution per
-town in parallel processes (Papermill changes the working directory, so no threads), HTML for
-reviewers, the spreadsheet, the county summary and the index page. A town that fails is listed
+town in --jobs warm kernels (each driven by a thread of this process), HTML for reviewers, the
+spreadsheet, the county summary and the index page. A town that fails is listed
 with its error and its partial notebook kept; the others finish. Outputs are built in a staging
 folder and swapped in at the end, so a re-run replaces them whole.
 
-What overlaps (a batch of a county should take seconds): the kernels start, and import what the
-notebooks need, while this process reads and indexes the reports; the audits are made in a thread
+What overlaps (a batch of a county should take seconds): the kernels start first, and import what
+the notebooks need, while this process imports its own modules and reads and indexes the reports; the audits are made in a thread
 and each town's notebook starts as soon as its audit is saved; a town's pages are rendered by
 another thread while the kernel runs the next town; a notebook is written once, when it ends (as
 far as it ran, when it fails or times out), not after every cell.
@@ -13,19 +13,18 @@ far as it ran, when it fails or times out), not after every cell.
 Safety of --out: it is only replaced when it is empty or holds jixiao's marker file (a folder of
 other files, the inputs, the current directory are refused); a lock beside it refuses a second
 batch on the same folder; staging folders of dead runs (no lock held) are removed at the next run;
-each town has a time limit (Papermill's execution timeout); worker processes die with the batch."""
+each town has a time limit (Papermill's execution timeout); kernels die with the batch."""
 from __future__ import annotations
 
 import contextlib
 import json
 import math
-import multiprocessing
 import os
 import re
 import shutil
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -95,7 +94,6 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
 
     from ..files import write_atomic
 
-    exporter = _exporter(no_input)
     nb = nbformat.read(notebook, as_version=4)
     for k, cell in enumerate(nb.cells):
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
@@ -106,38 +104,89 @@ def to_html(notebook: Path, target: Path, no_input: bool, title: str | None = No
     nb.metadata.pop("widgets", None)
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
+    with _EXPORTER_LOCK:
+        exporter = _exporter()
+        exporter.exclude_input = no_input  # read at each conversion (nbconvert's global content filter)
+        body, _ = exporter.from_notebook_node(nb, resources={"jixiao_header": header})
     write_atomic(target, body.encode("utf-8"))
 
 
 _EXPORTERS: dict = {}
+_EXPORTER_LOCK = threading.Lock()
 
 
-def _exporter(no_input: bool):
-    """One exporter per kind of page and process: building one compiles the whole template tree
-    (about a third of a second), converting with it again does not."""
+def _exporter(stock: bool = False):
+    """One exporter per process, for both kinds of page: building one compiles the whole template
+    tree (about a quarter of a second), converting with it again does not. stock=True: nbconvert's
+    HTMLExporter itself (for tests: the pages must not differ from its pages but in markup)."""
     from nbconvert import HTMLExporter
 
-    exporter = _EXPORTERS.get(no_input)
+    key = "stock" if stock else "page"
+    exporter = _EXPORTERS.get(key)
     if exporter is None:
-        exporter = HTMLExporter(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
+        kind = HTMLExporter if stock else _page_exporter()
+        exporter = kind(template_name="jixiao_page", extra_template_basedirs=[str(TEMPLATES)])
         exporter.require_js_url = exporter.mathjax_url = exporter.mermaid_js_url = ""
         exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
-        exporter.exclude_input = no_input
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
-        _EXPORTERS[no_input] = exporter
+        _EXPORTERS[key] = exporter
     return exporter
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
+_FOCUSABLE = re.compile(r'<div class="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?"')
+
+
+def _page_exporter():
+    """nbconvert's HTMLExporter without its last step: it parses the finished page with
+    BeautifulSoup to give images without an alt text one and to make the cells' input and output
+    focusable (tabindex), then prints the whole tree again — half the cost of a page. The same two
+    attributes are added here to the markup nbconvert's own template wrote (a test checks that the
+    pages parse to the same elements, attributes and text). Falls back to the stock exporter when
+    nbconvert's internals it relies on are not there."""
+    from nbconvert import HTMLExporter
+
+    try:
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    except ImportError:
+        return HTMLExporter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            if not hasattr(self, "_nb_metadata") or not hasattr(self, "_init_resources"):
+                return super().from_notebook_node(nb, resources, **kw)
+            langinfo = nb.metadata.get("language_info", {})  # as HTMLExporter.from_notebook_node does
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", data_types)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(html), resources
+
+    return PageExporter
+
+
+def _accessible(html: str) -> str:
+    """What HTMLExporter's BeautifulSoup pass adds: an alt text on images without one, tabindex 0
+    on the cells' input wrappers and outputs. The page's text is escaped by the template (report
+    text never holds a raw tag), so the tags matched here are the template's."""
+    html = _IMG_WITHOUT_ALT.sub('<img alt="No description has been provided for this image"', html)
+    return _FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', html)
+
+
 def _warm_pages() -> None:
-    """Import nbconvert and compile both page templates now, by converting an empty notebook: for a
-    process that would otherwise wait idle for its first town (the workers run the notebooks)."""
+    """Import nbconvert and compile the page template now, by converting an empty notebook: while
+    the kernels run the first towns, before the first town's pages are due."""
     skip_unused_format_checks()
     import nbformat
 
-    for no_input in (True, False):
-        _exporter(no_input).from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
+    with _EXPORTER_LOCK:
+        _exporter().from_notebook_node(nbformat.v4.new_notebook(), resources={"jixiao_header": ""})
 
 
 def _for_reviewers(output):
@@ -182,7 +231,7 @@ def _timed_out(exc: BaseException) -> bool:
 
 
 def execute(template: Path, output: Path, parameters: dict, timeout: float | None = None) -> None:
-    """One Papermill run in this process's warm kernel (jixiao.run.engines), each cell limited to
+    """One Papermill run in this thread's warm kernel (jixiao.run.engines), each cell limited to
     `timeout` seconds; a kernel that fails to start is retried once before the town fails; a cell
     that runs too long is not retried. The notebook is written once, at the end, also when it
     fails or times out (then as far as it ran)."""
@@ -405,6 +454,25 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
     files = sorted(p for p in params_dir.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if params_dir.is_dir() else []
     if not files:
         raise JixiaoError(f"{params_dir}: no parameters files (*.yaml); write them with `jixiao params REPORTS_DIR`")
+    out_dir = Path(os.path.abspath(out_dir))
+    try:  # what can be refused before the parameters are read: then no kernel starts
+        check_out_dir(out_dir, [params_dir, *files])
+    except JixiaoError:
+        towns, _ = _load_towns(files)
+        check_out_dir(out_dir, _inputs(params_dir, files, towns))  # the more precise cause first (it holds a report)
+        raise
+    try:
+        # the kernels start first: they warm up while the parameters are checked (which imports every
+        # rule) and the reports read; a --out refused after all (it holds a report) stops them again
+        with _start_kernels(max(1, min(jobs, len(files))), scheduler) as lanes:
+            return _batch(params_dir, files, out_dir, lanes, scheduler, progress, review_path, town_timeout)
+    finally:
+        if "jixiao.run.kernels" in sys.modules:  # no kernel of this batch outlives it
+            sys.modules["jixiao.run.kernels"].shutdown_all()
+
+
+def _load_towns(files: list[Path]) -> tuple[list[TownParams], list[TownRun]]:
+    """Each parameters file's town, or a failed TownRun when the file cannot be used."""
     towns, runs = [], []
     for f, name in zip(files, unique_names(files)):
         try:
@@ -415,9 +483,19 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
             runs.append(TownRun(name, status="failed", error=exc.cause))
         except Exception as exc:  # noqa: BLE001 — a bad params file fails its own town only
             runs.append(TownRun(name, status="failed", error=f"cannot read parameters ({type(exc).__name__})"))
-    out_dir = Path(os.path.abspath(out_dir))
+    return towns, runs
+
+
+def _inputs(params_dir: Path, files: list[Path], towns: list[TownParams]) -> list[Path]:
+    """What a batch reads: --out must hold none of it."""
+    return [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+
+
+def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler, progress, review_path,
+           town_timeout) -> list[TownRun]:
+    towns, runs = _load_towns(files)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    inputs = [params_dir, *files] + [t.report for t in towns] + [t.corpus for t in towns if t.corpus]
+    inputs = _inputs(params_dir, files, towns)
     check_out_dir(out_dir, inputs)  # before the lock, so a refused --out leaves no lock file beside it
     with BatchLock(out_dir):
         check_out_dir(out_dir, inputs)  # again: another run may have changed it meanwhile
@@ -430,20 +508,22 @@ def run_batch(params_dir: str | Path, out_dir: str | Path, jobs: int = 1, schedu
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            with _start_kernels(jobs if towns else 1, scheduler) as pool:  # they warm up while the reports are read
-                runs += _run_all(towns, staging, None, jobs, scheduler, progress, review, town_timeout, pool,
-                                 analysis=lambda ready: analyse_towns(towns, staging, review, ready))
-                runs.sort(key=lambda r: r.name)
-                _retire_failed(runs, staging)
-                _finish(runs, staging, pool)
+            summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
+                          # it reads only the towns' saved audits, all made by then, and is run again
+                          # if a town fails after all (its audit is then retired: _retire_failed)
+            runs += _run_all(towns, staging, None, scheduler, progress, review, town_timeout, lanes,
+                             analysis=lambda ready: analyse_towns(towns, staging, review, ready),
+                             early=lambda: summary.append(lanes.submit(execute, *_summary_notebook(staging))))
+            runs.sort(key=lambda r: r.name)
+            _retire_failed(runs, staging)
+            _finish(runs, staging, lanes, summary[0] if summary else None)
             fix_modes(staging)
             _swap(staging, out_dir)
         except BaseException:
+            if lanes is not None:  # first let the running towns end: they write into the staging folder
+                lanes.close(cancel=True)
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        finally:
-            if "jixiao.run.engines" in sys.modules:  # this process's warm kernel ends with the batch
-                sys.modules["jixiao.run.engines"].shutdown()
     return runs
 
 
@@ -577,58 +657,100 @@ def _retire_failed(runs: list[TownRun], staging: Path) -> None:
             os.replace(saved, saved.with_name("audit.failed.json"))
 
 
-def _die_with_parent() -> None:
-    """Worker initialiser: on Linux, the kernel kills this worker when the batch dies (even by
-    SIGKILL); its notebook kernels then exit on their own (ipykernel polls its parent)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            import signal
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() == 1:  # the batch died before prctl took effect
-                os._exit(1)
-        except Exception:
-            pass
-
-
-def _nothing() -> None:
-    pass
-
-
 def _engines():
-    """jixiao.run.engines, imported when a batch first needs a kernel (it imports Papermill)."""
+    """jixiao.run.engines, imported when a batch first runs a notebook (it imports Papermill)."""
     skip_unused_format_checks()
     from . import engines
     return engines
 
 
-def _worker_start() -> None:
-    """Worker initialiser: dies with the batch, and starts its kernel at once (see _start_kernels)."""
-    _die_with_parent()
-    _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+class Lanes:
+    """`jobs` threads of this process, each with its own kernel, started at once and warming up
+    (imports, font, a first chart) while the batch reads and indexes the reports; `submit` hands a
+    call to the first free thread, which runs its notebook in its kernel. Threads, not processes:
+    a worker process would import Papermill and jixiao again before its first town (about a second
+    of CPU each), and the kernels are processes already (one thread drives one kernel through its
+    own event loop; Papermill is only unsafe across threads when given a `cwd`, which jixiao does
+    not pass — the warm engine moves the kernel into the town's folder instead)."""
+
+    def __init__(self, jobs: int):
+        import queue
+        import threading
+
+        self._tasks: queue.Queue = queue.Queue()
+        self._closed = False
+        self._threads = [threading.Thread(target=self._lane, name=f"jixiao-kernel-{k}", daemon=True)
+                         for k in range(max(1, jobs))]
+        for thread in self._threads:
+            thread.start()
+
+    def _lane(self) -> None:
+        from . import kernels
+
+        try:
+            kernels.prestart(KERNEL, KERNEL_ARGS, WARM_UP)
+            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
+        except Exception:  # noqa: BLE001 — the first town starts it again, and fails with the cause if it cannot
+            pass
+        try:
+            while (task := self._tasks.get()) is not None:
+                future, fn, args = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # noqa: BLE001 — handed to whoever waits for it
+                        future.set_exception(exc)
+        finally:
+            kernels.shutdown()  # this thread's kernel ends with the batch
+
+    @property
+    def size(self) -> int:
+        return len(self._threads)
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        self._tasks.put((future, fn, args))
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        """Let the threads finish (their running notebooks end; with `cancel`, none still waiting
+        is started) and stop their kernels. Closing again does nothing."""
+        import queue
+
+        if self._closed:
+            return
+        self._closed = True
+        if cancel:
+            while True:
+                try:
+                    task = self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+                if task is not None:
+                    task[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
 
 
 @contextlib.contextmanager
 def _start_kernels(jobs: int, scheduler: str | None):
-    """The processes that will run the notebooks, each with its kernel started now and warming up
-    (imports, font, a first chart) while this process reads and indexes the reports: this process's
-    own kernel for --jobs 1, else a pool of `jobs` workers (yielded). A Dask cluster starts its own."""
+    """The kernels that will run the notebooks, `jobs` of them (Lanes, yielded), started now so that
+    they warm up while this process checks the parameters and reads and indexes the reports. A Dask
+    cluster starts its own."""
     if scheduler:
         yield None
-    elif jobs <= 1:
-        _engines().prestart(KERNEL, KERNEL_ARGS, WARM_UP)
-        yield None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_start)
-        try:
-            for _ in range(jobs):  # a task per worker: the pool starts a worker per task it cannot hand to an idle one
-                pool.submit(_nothing)
-            yield pool
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # the batch failed: no town still waiting is started
-            raise
-        pool.shutdown(wait=True)
+        return
+    lanes = Lanes(jobs)
+    try:
+        yield lanes
+    except BaseException:
+        lanes.close(cancel=True)  # the batch failed: no town still waiting is started
+        raise
+    lanes.close()
 
 
 def _in_order_of(analysis) -> Iterator[str]:
@@ -657,14 +779,17 @@ def _in_order_of(analysis) -> Iterator[str]:
     thread.join()
 
 
-def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
-             timeout=TOWN_TIMEOUT_S, pool=None, analysis=None) -> list[TownRun]:
-    """Every town's notebook (in this process's kernel, the pool's or Dask's) and its pages.
+def _run_all(towns, staging, index_path, scheduler, progress, review=None,
+             timeout=TOWN_TIMEOUT_S, lanes=None, analysis=None, early=None) -> list[TownRun]:
+    """Every town's notebook (in a kernel of `lanes` — this thread's without them — or Dask's) and its pages.
 
     analysis: a function that makes the towns' audits and calls its argument with each town's name
     once that town's audit is saved (analyse_towns): it runs in a thread, and each town's notebook
     starts as soon as its audit exists. The pages of a town are rendered by another thread of this
-    process while the kernels run the next towns."""
+    process while the kernels run the next towns.
+
+    early: called once, with lanes, when every town is analysed and handed on, none has failed so far,
+    and fewer towns are still running than there are kernels (one is idle): see run_batch."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
@@ -689,38 +814,63 @@ def _run_all(towns, staging, index_path, jobs, scheduler, progress, review=None,
         return out
     pages = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jixiao-pages") as renderer:
-        def render(run: TownRun) -> None:
-            t = by_name[run.name]
-            pages.append(renderer.submit(render_town, t, staging, run, near[t.name]))
-            pages[-1].add_done_callback(lambda _: bar.update())
+        def run(t: TownParams):
+            """A town's notebook, then its pages handed to the renderer (before the town counts as done)."""
+            try:
+                done = execute_town(t, staging, index_path, review, timeout)
+            except Exception as exc:  # noqa: BLE001 — execute_town never raises but for an interrupt
+                done = TownRun(t.name, t.town, t.year, "failed", _cause(exc))
+            page = renderer.submit(render_town, t, staging, done, near[t.name])
+            page.add_done_callback(lambda _: bar.update())
+            return done.status, page
 
-        if pool is None:
-            for name in order:
-                render(execute_town(by_name[name], staging, index_path, review, timeout))
+        if lanes is None:
+            pages = [run(by_name[name])[1] for name in order]
         else:
-            futures = {pool.submit(execute_town, by_name[name], staging, index_path, review, timeout): by_name[name]
-                       for name in order}
-            renderer.submit(_warm_pages)  # while the workers run their first towns
-            for fut in as_completed(futures):
-                t = futures[fut]
-                try:
-                    render(fut.result())
-                except Exception as exc:
-                    render(TownRun(t.name, t.town, t.year, "failed", _cause(exc)))
+            from concurrent.futures import FIRST_COMPLETED, wait
+
+            futures = []
+            for name in order:
+                futures.append(lanes.submit(run, by_name[name]))
+                if len(futures) == 1:
+                    renderer.submit(_warm_pages)  # nbconvert imported while the kernels run the first towns
+            pending, failed = set(futures), False  # every town analysed and handed on from here
+            while pending:
+                if early is not None and not failed and len(pending) < lanes.size:
+                    early()  # a kernel is idle: the summary may start (see run_batch)
+                    early = None
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                failed = failed or any(f.exception() is not None or f.result()[0] != "ok" for f in done)
+            pages = [f.result()[1] for f in futures]
         out = [p.result() for p in pages]
     bar.close()
     return out
 
 
-def _finish(runs: list[TownRun], staging: Path, pool=None) -> None:
-    """The spreadsheet, the CSV, the county summary (its notebook run by a warm worker of `pool` if
-    given, else here), the index page and a machine-readable status."""
+def _summary_notebook(staging: Path) -> tuple:
+    """execute()'s arguments for the county summary notebook."""
+    return notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."}
+
+
+def _finish(runs: list[TownRun], staging: Path, lanes=None, early=None) -> None:
+    """The spreadsheet, the CSV, the county summary (its notebook run by a warm kernel of `lanes`
+    while this thread writes the spreadsheet, or here), the index page and a machine-readable status.
+
+    early: the summary notebook's run, started while the last towns ran (run_batch); kept when every
+    town succeeded, else run again once it has ended (it may have seen a town's audit since retired)."""
+    from concurrent.futures import wait
+
     from ..audit import Audit
     from ..files import write_atomic
     from ..present.exports import index_html, write_csv, write_xlsx
 
-    summary = (notebook_path("summary.ipynb"), staging / "summary.ipynb", {"results_dir": "."})
-    running = pool.submit(execute, *summary) if pool is not None else None
+    summary = _summary_notebook(staging)
+    running = early
+    if early is not None and any((staging / r.name / "audit.failed.json").exists() for r in runs):
+        wait([early])  # a town it counted has failed since (_retire_failed); both runs write summary.ipynb
+        running = None
+    if running is None and lanes is not None:
+        running = lanes.submit(execute, *summary)
     results = []
     for r in runs:
         path = staging / r.name / AUDIT

@@ -11,8 +11,6 @@ import yaml
 
 from ..errors import JixiaoError, ReportError
 from ..files import write_atomic
-from ..model.report import load_report
-from ..read.ingest import expand_paths
 
 KEYS = ("town", "year", "report", "corpus", "thresholds", "rules")  # each one a parameter of the audit notebook
 MAX_PARAMS_BYTES = 64 * 1024    # a parameters file is a few lines; anything larger is not one
@@ -198,6 +196,9 @@ def _resolve(base: Path, given: str, exists) -> Path:
 
 def write_params(reports_dir: str | Path, out_dir: str | Path, corpus: str | Path | None = None) -> tuple[list[Path], list[str]]:
     """One YAML per readable report, named by year and town; returns the files written and the errors."""
+    from ..model.report import load_report  # imported here: it imports pandas, and a batch needs only
+    from ..read.ingest import expand_paths  # load_params before it starts its kernels
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     corpus = Path(corpus) if corpus else Path(reports_dir)
