@@ -86,6 +86,14 @@ class Audit:
         alert = (thresholds or {}).get("boilerplate_share_alert")
         return alert if alert is not None and self.reuse_summary.get("share", 0) >= alert else None
 
+    def changed_thresholds(self) -> dict[str, tuple[float, float]]:
+        """The thresholds this audit was decided with that differ from the registry's defaults:
+        name → (value, default), for the page to say the rules did not run as shipped."""
+        from .rules import default_thresholds
+
+        defaults = default_thresholds()
+        return {k: (v, defaults[k]) for k, v in sorted(self.thresholds.items()) if k in defaults and v != defaults[k]}
+
     def apply_review(self, marks: dict[str, str]) -> "Audit":
         """Set each finding's 复核结论 from the reviewers' decisions (fingerprint → decision)."""
         for f in self.findings:

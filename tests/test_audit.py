@@ -168,3 +168,20 @@ def test_what_the_overview_shows_is_decided_by_the_audit():
     assert audit.share_alert({"boilerplate_share_alert": 0.31}) is None
     assert audit.share_alert(None) is None
     assert audit.kept_boilerplate_spans() == [(0, 10, "repeat"), (50, 60, "residue")]
+
+
+def test_the_overview_names_the_thresholds_that_are_not_the_defaults(monkeypatch):
+    """An audit decided with a changed threshold says so on the page (name, value, default); one
+    decided with the defaults shows no such line."""
+    from jixiao.present import notebook
+
+    shown = []
+    monkeypatch.setattr(notebook, "_display", lambda html: shown.append(str(html)))
+    plain = run_audit(REPORTS / "01_baisha_2023.txt")
+    changed = run_audit(REPORTS / "01_baisha_2023.txt", thresholds={"templated_share": 0.8, "rate_gross_points": 1.0})
+    assert plain.changed_thresholds() == {}
+    assert changed.changed_thresholds() == {"templated_share": (0.8, 0.5)}
+    notebook.show_overview(plain)
+    assert not any("阈值" in h for h in shown)
+    notebook.show_overview(changed)
+    assert any("阈值（非默认）" in h and "templated_share = 0.8（默认 0.5）" in h for h in shown)

@@ -81,6 +81,9 @@ def show_overview(audit: Audit, town: str | None = None, year: int | None = None
     if alert is not None:
         extra["套话占比"] += f"（达到预警线 {alert:.0%}）"
     extra.update({k: f"{v:,.2f}" for k, v in audit.headline.items()})
+    changed = audit.changed_thresholds()
+    if changed:
+        extra["阈值（非默认）"] = "；".join(f"{name} = {value:g}（默认 {default:g}）" for name, (value, default) in changed.items())
     _display(views.meta_card(audit.meta, extra))
     projects = audit.projects_frame()
     if not projects.empty:
