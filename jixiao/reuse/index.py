@@ -560,29 +560,35 @@ class ReuseIndex:
     def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
         """Consecutive clauses found in the same other reports, merged into runs. A run's sources
         are the reports all its clauses share (a dict in their first clause's order, each with its
-        span); its Reuse is made once the run is complete."""
-        partial: list[list] = []    # [start, end, chars, {report key: (start, end)}, common]
+        span); its Reuse is made once the run is complete. While the run grows only the set of its
+        sources is kept (set operations); each source's span is taken from the clauses' at the end."""
+        partial: list[list] = []    # [start, end, chars, first clause's sources, all clauses' sources, set, common]
         current: list | None = None
         for (start, end, chars), found, is_common in zip(units, matched, common):
             if current is not None and found:
-                sources = current[3]
-                if any(k in found for k in sources) and not _between(report, current[1], start):
+                keys = current[5]
+                if not keys.isdisjoint(found) and not _between(report, current[1], start):
                     current[1] = end
                     current[2] += chars
-                    current[3] = {k: (a, max(b, found[k][1])) for k, (a, b) in sources.items() if k in found}
-                    current[4] = current[4] or is_common
+                    if not found.keys() >= keys:
+                        current[5] = found.keys() & keys
+                    current[4].append(found)
+                    current[6] = current[6] or is_common
                     continue
             if current is not None:
                 partial.append(current)
-            current = [start, end, chars, dict(found), is_common] if found else None
+            current = [start, end, chars, found, [found], set(found), is_common] if found else None
         if current is not None:
             partial.append(current)
-        entries = self.entries
-        runs = [Reuse(start, end, chars, [SourceSpan(entries[k].key, entries[k].name, entries[k].town, entries[k].year, a, b)
-                                          for k, (a, b) in sorted(sources.items(),
-                                                                  key=lambda kv: (entries[kv[0]].name, entries[kv[0]].key))])
-                for start, end, chars, sources, _ in partial]
-        flags = [p[4] for p in partial]
+        entries, rank = self.entries, self._tables().rank
+        runs = []
+        for start, end, chars, first, founds, keys, _ in partial:
+            # a source's span: from its start in the run's first clause to its furthest end
+            spans = [(k, first[k][0], max(f[k][1] for f in founds)) for k in first if k in keys]
+            spans.sort(key=lambda span: rank[span[0]])
+            runs.append(Reuse(start, end, chars, [SourceSpan(entries[k].key, entries[k].name, entries[k].town,
+                                                             entries[k].year, a, b) for k, a, b in spans]))
+        flags = [p[6] for p in partial]
         runs, flags = _join_gaps(report, runs, flags)
         corpus = len(self.reports) + (0 if report_key(report) in self.reports else 1)
         out = []
@@ -625,6 +631,10 @@ class _Tables:
         sentences = np.fromiter((len(e.sentences) for e in entries), dtype=np.int64, count=len(entries))
         self.first_sentence = np.cumsum(sentences) - sentences  # report number -> its first sentence's id
         self.sentence_report = np.repeat(np.arange(len(entries), dtype=np.int64), sentences)
+        order = sorted(range(len(entries)), key=lambda k: (entries[k].name, entries[k].key))
+        self.rank = [0] * len(entries)                          # report number -> place in sources' order
+        for place, k in enumerate(order):
+            self.rank[k] = place
 
     def sources(self, hashes: np.ndarray, own: int) -> list[dict[int, tuple[int, int]]]:
         """For each clause hash, the first MAX_SOURCES other reports holding it (report number ->
