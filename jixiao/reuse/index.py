@@ -323,7 +323,10 @@ class ReuseIndex:
         else:
             yield from self._keyed_range(reports)
 
-    def _keyed_range(self, reports: list[Report]) -> list[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
+    def _keyed_range(self, reports: list[Report], known: dict | None = None) -> list[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
+        """`known`: signatures of sentences keyed before (a worker keeps them from one part to the
+        next: the genre's stock sentences recur in every part)."""
+        known = {} if known is None else known
         out, keys = [], []
         for report in reports:
             places = self.places_of(report)
@@ -332,9 +335,9 @@ class ReuseIndex:
             out.append((_clause_rows(found), [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]))
         hashes = key_hashes(keys)                  # all the reports' clauses in one numpy pass
         masked = [s[2] for _, sentences in out for s in sentences]
-        distinct = dict.fromkeys(masked)           # the genre's stock sentences recur: each hashed once
-        row = {k: i for i, k in enumerate(distinct)}
-        sigs = signatures(list(distinct))[np.fromiter((row[k] for k in masked), dtype=np.int64, count=len(masked))]
+        fresh = [k for k in dict.fromkeys(masked) if k not in known]   # each distinct sentence hashed once
+        known.update(zip(fresh, signatures(fresh)))
+        sigs = np.array([known[k] for k in masked], dtype=np.uint64).reshape(-1, NUM_PERM)
         bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
         ends = np.cumsum([len(rows) for rows, _ in out])
         return [(rows, hashes[end - len(rows):end], sentences, sigs[lo:hi])
@@ -500,9 +503,27 @@ class ReuseIndex:
         try:
             with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                 chunk = max(1, min(64, len(reports) // (8 * jobs)))
-                return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
+                return [self._unpack(runs) for runs in pool.map(_reuse_at, range(len(reports)), chunksize=chunk)]
         finally:
             _SHARED = None
+
+    def _pack(self, runs: list[Reuse]) -> list[tuple]:
+        """Runs as tuples of numbers and strings, to send from a worker: pickling dataclasses (a
+        class reference and a dict per object, through copyreg) cost as much as the search."""
+        reports = self.reports
+        return [(r.start, r.end, r.chars, r.reports_sharing, r.kind,
+                 tuple((reports[s.report].number, s.start, s.end) for s in r.sources)) for r in runs]
+
+    def _unpack(self, packed: list[tuple]) -> list[Reuse]:
+        entries = self.entries
+        out = []
+        for start, end, chars, sharing, kind, sources in packed:
+            spans = []
+            for number, a, b in sources:
+                e = entries[number]
+                spans.append(SourceSpan(e.key, e.name, e.town, e.year, a, b))
+            out.append(Reuse(start, end, chars, spans, sharing, kind))
+        return out
 
     def _near(self, report: Report, own: int, units, matched, common, stored: IndexedReport | None = None) -> None:
         """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
@@ -717,14 +738,17 @@ def _masking(report: Report, places: frozenset[str]) -> tuple:
     return (m.unit, m.town, m.county, m.city), places
 
 
-def _keyed_at(span: tuple[int, int]) -> list[tuple[list, list, np.ndarray]]:
-    index, reports = _SHARED
-    return index._keyed_range(reports[span[0]:span[1]])
+_WORKER_SIGNATURES: dict[str, np.ndarray] = {}  # a keying worker's sentence signatures (empty in the parent)
 
 
-def _reuse_at(k: int) -> list[Reuse]:
+def _keyed_at(span: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
     index, reports = _SHARED
-    return index.reuse(reports[k])
+    return index._keyed_range(reports[span[0]:span[1]], _WORKER_SIGNATURES)
+
+
+def _reuse_at(k: int) -> list[tuple]:
+    index, reports = _SHARED
+    return index._pack(index.reuse(reports[k]))
 
 
 def _between(report: Report, lo: int, hi: int) -> bool:

@@ -59,6 +59,7 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
     plain = _pinyin_free(report)  # then normalising a span of the text is dropping from the folded span
     kept, folded, mask = _kept(report), report.folded, _masker(report, places)
     dropped, names = _dropped_text(report), _name_starts(report, places)
+    digits = _digit_counts(report)
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -78,7 +79,9 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
                 continue
         k = bisect_left(names, start)
         if k == len(names) or names[k] >= end:  # no place name in the span: nothing to mask
-            masked = _DIGITS.sub("0", dropped[kept[start]:kept[end]])
+            masked = dropped[kept[start]:kept[end]]
+            if digits[kept[end]] > digits[kept[start]]:
+                masked = _DIGITS.sub("0", masked)
         else:
             masked = _DIGITS.sub("0", _DROP.sub("", mask(start, end)))
         out.append(Passage(start, end, key, masked, s.paragraph, s.index))
@@ -112,11 +115,13 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
     kept = _kept(report)
     mask = _masker(report, places)
     dropped, names = _dropped_text(report), _name_starts(report, places)
+    digits = _digit_counts(report)
 
     def key(lo: int, hi: int) -> str:
         k = bisect_left(names, lo)
         if k == len(names) or names[k] >= hi:  # no place name in the span: the normalised text is a slice
-            return _mask_digits(dropped[kept[lo]:kept[hi]])
+            a, b = kept[lo], kept[hi]
+            return _mask_digits(dropped[a:b]) if digits[b] > digits[a] else dropped[a:b]
         return clause_key(mask(lo, hi), folded=True)
 
     for s in report.sentences:
@@ -229,6 +234,24 @@ def _dropped_text(report: Report) -> str:
         keep = ~_dropped()[np.minimum(codes, 0x10000)]
         cache["_dropped_text"] = codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
     return cache["_dropped_text"]
+
+
+def _digit_counts(report: Report) -> list[int]:
+    """digits[i]: the characters of dropped[:i] that may be digits (all of _DIGITS' \\d in the
+    basic plane, and any character beyond it): a span with none needs no digit masking."""
+    cache = report.__dict__
+    if "_digit_counts" not in cache:
+        if not _DIGIT_TABLE:
+            table = np.zeros(0x10001, dtype=bool)
+            table[[m.start() for m in re.finditer(r"\d", "".join(map(chr, range(0x10000))))]] = True
+            table[0x10000] = True
+            _DIGIT_TABLE.append(table)
+        codes = np.frombuffer(_dropped_text(report).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        cache["_digit_counts"] = np.concatenate([[0], np.cumsum(_DIGIT_TABLE[0][np.minimum(codes, 0x10000)])]).tolist()
+    return cache["_digit_counts"]
+
+
+_DIGIT_TABLE: list[np.ndarray] = []
 
 
 def _name_starts(report: Report, places: frozenset[str] = frozenset()) -> list[int]:
