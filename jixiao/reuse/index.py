@@ -27,6 +27,7 @@ from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -51,6 +52,7 @@ MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is co
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
 WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
+_END = itemgetter(1)
 _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.RandomState(1)
 _A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
@@ -503,7 +505,8 @@ class ReuseIndex:
         try:
             with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                 chunk = max(1, min(64, len(reports) // (8 * jobs)))
-                return [self._unpack(runs) for runs in pool.map(_reuse_at, range(len(reports)), chunksize=chunk)]
+                # unpacked while the workers search the next reports (imap keeps the order)
+                return [self._unpack(runs) for runs in pool.imap(_reuse_at, range(len(reports)), chunksize=chunk)]
         finally:
             _SHARED = None
 
@@ -605,7 +608,7 @@ class ReuseIndex:
         runs = []
         for start, end, chars, first, founds, keys, _ in partial:
             # a source's span: from its start in the run's first clause to its furthest end
-            spans = [(k, first[k][0], max(f[k][1] for f in founds)) for k in first if k in keys]
+            spans = [(k, first[k][0], max(map(_END, map(itemgetter(k), founds)))) for k in first if k in keys]
             spans.sort(key=lambda span: rank[span[0]])
             runs.append(Reuse(start, end, chars, [SourceSpan(entries[k].key, entries[k].name, entries[k].town,
                                                              entries[k].year, a, b) for k, a, b in spans]))
