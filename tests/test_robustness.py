@@ -292,8 +292,11 @@ def test_index_saves_as_data_byte_identical_and_loads_the_same(tmp_path):
     data = (tmp_path / "a.idx").read_bytes()
     assert data.startswith(INDEX_MAGIC) and data == (tmp_path / "b.idx").read_bytes()
     loaded = ReuseIndex.load(tmp_path / "a.idx")
-    assert loaded.reuse(reports[1]) == index.reuse(reports[1]) and loaded.key_ids == index.key_ids
-    assert loaded.postings == index.postings and loaded.places == index.places
+    assert loaded.reuse(reports[1]) == index.reuse(reports[1]) and loaded.places == index.places
+    for a, b in zip(loaded.entries, index.entries, strict=True):
+        assert (a.key, a.number, a.sentences) == (b.key, b.number, b.sentences)
+        assert (a.clauses == b.clauses).all() and (a.hashes == b.hashes).all() and len(a.hashes) > 10
+    assert loaded.distinct_clauses() == index.distinct_clauses() > 10
 
 
 def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_path):
@@ -317,9 +320,12 @@ def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_pat
         "pickle.idx": None,
         "truncated.idx": data[: len(data) // 2],
         "version.idx": _with_header(data, header_end, {**header, "version": 2}),
+        "version3.idx": _with_header(data, header_end, {**header, "version": 3}),
         "shape.idx": _with_header(data, header_end, {**header, "arrays": {**header["arrays"], "signatures": {
             **header["arrays"]["signatures"], "shape": [10 ** 9, 32]}}}),
-        "postings.idx": _with_header(data, header_end, {**header, "keys": header["keys"][:1]}),
+        "hashes.idx": _with_header(data, header_end, {**header, "arrays": {**header["arrays"], "hashes": {
+            **header["arrays"]["hashes"], "shape": [1], "nbytes": 8}}}),
+        "reports.idx": _with_header(data, header_end, {**header, "reports": header["reports"][:1]}),
         "noise.idx": os.urandom(4000),
         "snapshot.json": b'{"format": "jixiao-reuse-results", "version": 99}',
         "other.json": b'{"a": 1}',
@@ -335,6 +341,8 @@ def test_crafted_or_old_index_files_are_refused_without_running_anything(tmp_pat
         ReuseIndex.load(tmp_path / "pickle.idx")
     with pytest.raises(JixiaoError, match="version 2"):
         ReuseIndex.load(tmp_path / "version.idx")
+    with pytest.raises(JixiaoError, match="format version 3, this jixiao reads version 4; rebuild it"):
+        ReuseIndex.load(tmp_path / "version3.idx")
     with pytest.raises(JixiaoError, match="version 99"):
         ReuseSnapshot.load(tmp_path / "snapshot.json")
 

@@ -1,9 +1,9 @@
 """Text reused across reports (B03).
 
 Two indexes over every report given together (and any saved earlier): exact clause keys (digits
-masked, so copies with updated figures match) in a dict of postings, and MinHash LSH over character
-shingles of sentences, for copies that were edited a little; every LSH candidate is verified by
-exact comparison. MinHash signatures are computed for many sentences at once with numpy, and the
+masked, so copies with updated figures match), held as 64-bit hashes in numpy arrays (postings by
+sorting, no Python object per clause), and MinHash LSH over character shingles of sentences, for
+copies that were edited a little; every LSH candidate is verified by exact comparison. MinHash signatures are computed for many sentences at once with numpy, and the
 LSH bands are numpy arrays (the candidates datasketch's MinHashLSH finds, without its per-sentence
 Python). Keying many reports and searching many reports run in forked processes (`jobs`): the
 index is only read by the search, so the workers share it. The index is saved as data (a JSON header and raw numpy arrays, with a format version;
@@ -27,6 +27,7 @@ from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -37,7 +38,7 @@ from ..model.report import Report
 from ..read.textnorm import fold
 from .passages import MIN_CHARS, Passage, clauses, normalised_length, passages, place_names
 
-FORMAT_VERSION = 3      # 3: JSON + numpy arrays (2 was a pickle, refused)
+FORMAT_VERSION = 4      # 4: clause keys as 64-bit hashes (3: keys as strings; 2 was a pickle, refused)
 SNAPSHOT_VERSION = 1
 INDEX_MAGIC = b"JIXIAO-REUSE-INDEX\n"
 SNAPSHOT_FORMAT = "jixiao-reuse-results"
@@ -51,21 +52,26 @@ MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is co
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
 WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
+_END = itemgetter(1)
 _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.RandomState(1)
 _A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
 _B = _rng.randint(0, 1 << 31, size=NUM_PERM).astype(np.uint64)
+_KEY_BASE = np.uint64(0x9E3779B97F4A7C15)   # odd: a polynomial over the characters, modulo 2**64
+_KEY_POWERS: list[np.ndarray] = []
 
 
-@dataclass
+@dataclass(eq=False)   # arrays inside: equal means the same entry
 class IndexedReport:
     key: str
     name: str
     path: str
     town: str | None
     year: int | None
-    clauses: list[tuple[int, int, int]]          # start, end, clause key id
+    clauses: np.ndarray                          # (n, 3) int64: start, end, normalised length of the key
+    hashes: np.ndarray                           # (n,) uint64: the clause keys' hashes (key_hashes)
     sentences: list[tuple[int, int, str]]        # start, end, normalised key (digits masked)
+    number: int = -1                             # position in the index (postings name reports by it)
     # what the keys were made with (place names masked), known while in memory only
     masking: tuple | None = field(default=None, compare=False, repr=False)
 
@@ -94,6 +100,31 @@ class Reuse:
 
 def report_key(report: Report) -> str:
     return hashlib.sha1(report.text.encode("utf-8")).hexdigest()[:16]
+
+
+def key_hashes(keys: list[str]) -> np.ndarray:
+    """64-bit hashes of many strings at once (the same in every process and run, unlike hash()):
+    a polynomial over the characters modulo 2**64, mixed with the length by splitmix64's finaliser.
+    The index keeps these instead of the clause keys: arrays, not millions of strings."""
+    n = len(keys)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    ends = np.cumsum(lengths)
+    h = np.zeros(n, dtype=np.uint64)
+    if len(codes):
+        longest = int(lengths.max())
+        if not _KEY_POWERS or len(_KEY_POWERS[0]) < longest:
+            powers = np.full(max(longest, 256), _KEY_BASE, dtype=np.uint64)
+            powers[0] = 1
+            _KEY_POWERS[:] = [np.cumprod(powers, dtype=np.uint64)]   # wraps modulo 2**64, as meant
+        owner = np.repeat(np.arange(n), lengths)
+        terms = (codes + np.uint64(1)) * _KEY_POWERS[0][ends[owner] - 1 - np.arange(len(codes))]
+        filled = lengths > 0
+        h[filled] = np.add.reduceat(terms, (ends - lengths)[filled])
+    z = h ^ (lengths.astype(np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def signatures(keys: list[str]) -> np.ndarray:
@@ -221,12 +252,8 @@ class ReuseIndex:
     def __init__(self):
         self.version = FORMAT_VERSION
         self.bands = _Bands()
-        self.first_sentence: dict[str, int] = {}   # report key -> id of its first sentence in self.bands
-        self.sentence_owner: list[str] = []         # sentence id -> report key
         self.reports: dict[str, IndexedReport] = {}
-        self.key_ids: dict[str, int] = {}
-        self.keys: list[str] = []                   # key id -> key
-        self.postings: list[list[tuple[str, int]]] = []
+        self.entries: list[IndexedReport] = []      # IndexedReport.number -> entry
         self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
 
     def __len__(self) -> int:
@@ -255,7 +282,7 @@ class ReuseIndex:
 
     def _add_many(self, reports: list[Report], jobs: int) -> int:
         self.__dict__.pop("_crowded", None)
-        self.__dict__.pop("_heads", None)
+        self.__dict__.pop("_postings", None)
         new, seen = [], set()
         for report in reports:
             key = report_key(report)
@@ -267,29 +294,22 @@ class ReuseIndex:
             county = r.meta.county
             self.places[county] = self.places.get(county, frozenset()) | frozenset(place_names(r.meta.town))
         sigs = []
-        for i, (units, sentences, report_sigs) in enumerate(self._keyed([r for _, r in new], jobs)):
+        for i, (rows, hashes, sentences, report_sigs) in enumerate(self._keyed([r for _, r in new], jobs)):
             key, report = new[i]
             sigs.append(report_sigs)
-            ids, posted = [], set()
-            for start, end, text in units:
-                cid = self.key_ids.setdefault(text, len(self.key_ids))
-                if cid == len(self.postings):
-                    self.postings.append([])
-                    self.keys.append(text)
-                if cid not in posted:  # a report's first occurrence only: the search uses no other, and a
-                    posted.add(cid)    # clause repeated 100,000 times must not be scanned 100,000 times
-                    self.postings[cid].append((key, len(ids)))
-                ids.append((start, end, cid))
-            self.reports[key] = IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year,
-                                              ids, sentences, _masking(report, self.places_of(report)))
-        for key, _ in new:
-            self._add_sentences(key)
+            self._add_entry(IndexedReport(key, report.name, report.path, report.meta.town, report.meta.year, rows,
+                                          hashes, sentences, masking=_masking(report, self.places_of(report))))
         self.bands.add(np.concatenate(sigs) if sigs else signatures([]))
         return len(new)
 
-    def _keyed(self, reports: list[Report], jobs: int) -> Iterator[tuple[list, list, np.ndarray]]:
-        """Each report's clauses (start, end, key), sentences (start, end, masked key) and the
-        sentences' signatures, in order; in forked processes when jobs > 1 (only the keys come
+    def _add_entry(self, entry: IndexedReport) -> None:
+        entry.number = len(self.entries)
+        self.entries.append(entry)
+        self.reports[entry.key] = entry
+
+    def _keyed(self, reports: list[Report], jobs: int) -> Iterator[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
+        """Each report's clauses (start, end, key length; key hashes), sentences (start, end, masked
+        key) and the sentences' signatures, in order; in forked processes when jobs > 1 (only the keys come
         back), while this process posts the keys of the parts already done."""
         jobs = max(1, min(jobs, len(reports) // 50))
         if jobs > 1 and _can_fork():
@@ -305,36 +325,49 @@ class ReuseIndex:
         else:
             yield from self._keyed_range(reports)
 
-    def _keyed_range(self, reports: list[Report]) -> list[tuple[list, list, np.ndarray]]:
-        out = []
+    def _keyed_range(self, reports: list[Report], known: dict | None = None) -> list[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
+        """`known`: signatures of sentences keyed before (a worker keeps them from one part to the
+        next: the genre's stock sentences recur in every part)."""
+        known = {} if known is None else known
+        out, keys = [], []
         for report in reports:
             places = self.places_of(report)
-            units = [(c.start, c.end, c.key) for c in clauses(report, places=places)]
-            sentences = [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]
-            out.append((units, sentences))
+            found = clauses(report, places=places)
+            keys += [c.key for c in found]
+            out.append((_clause_rows(found), [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]))
+        hashes = key_hashes(keys)                  # all the reports' clauses in one numpy pass
         masked = [s[2] for _, sentences in out for s in sentences]
-        distinct = dict.fromkeys(masked)           # the genre's stock sentences recur: each hashed once
-        row = {k: i for i, k in enumerate(distinct)}
-        sigs = signatures(list(distinct))[np.fromiter((row[k] for k in masked), dtype=np.int64, count=len(masked))]
+        fresh = [k for k in dict.fromkeys(masked) if k not in known]   # each distinct sentence hashed once
+        known.update(zip(fresh, signatures(fresh)))
+        sigs = np.array([known[k] for k in masked], dtype=np.uint64).reshape(-1, NUM_PERM)
         bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
-        return [(units, sentences, sigs[lo:hi]) for (units, sentences), lo, hi in zip(out, bounds, bounds[1:])]
+        ends = np.cumsum([len(rows) for rows, _ in out])
+        return [(rows, hashes[end - len(rows):end], sentences, sigs[lo:hi])
+                for (rows, sentences), end, lo, hi in zip(out, ends, bounds, bounds[1:])]
 
-    def _add_sentences(self, key: str) -> None:
-        self.first_sentence[key] = len(self.sentence_owner)
-        self.sentence_owner += [key] * len(self.reports[key].sentences)
+    def _tables(self) -> "_Tables":
+        """The postings and sentence owners of every indexed report, built when first searched
+        after reports were added."""
+        tables = self.__dict__.get("_postings")
+        if tables is None:
+            tables = self.__dict__["_postings"] = _Tables(self.entries)
+        return tables
+
+    def distinct_clauses(self) -> int:
+        return len(self._tables().keys)
 
     def save(self, path: str | Path) -> None:
         """Write the index as data: magic line, header length, JSON header, raw little-endian arrays.
         The LSH tables are not written: they are rebuilt from the saved signatures on load."""
-        entries = list(self.reports.values())
-        clause_rows = np.array([c for e in entries for c in e.clauses], dtype="<i8").reshape(-1, 3)
+        entries = self.entries
+        clause_rows = np.concatenate([np.zeros((0, 3), dtype=np.int64)] + [e.clauses for e in entries]).astype("<i8")
+        hashes = np.concatenate([np.zeros(0, dtype=np.uint64)] + [e.hashes for e in entries]).astype("<u8")
         self.bands.freeze()
-        arrays = {"clauses": clause_rows, "signatures": self.bands.sigs.astype("<u8")}
+        arrays = {"clauses": clause_rows, "hashes": hashes, "signatures": self.bands.sigs.astype("<u8")}
         meta = {"format": "jixiao-reuse-index", "version": FORMAT_VERSION, "num_perm": NUM_PERM, "shingle": SHINGLE,
                 "threshold": THRESHOLD,
                 "reports": [{"key": e.key, "name": e.name, "path": e.path, "town": e.town, "year": e.year,
                              "clauses": len(e.clauses), "sentences": [list(s) for s in e.sentences]} for e in entries],
-                "keys": self.keys,
                 "places": sorted([county, sorted(names)] for county, names in self.places.items()
                                  if county is not None) + ([[None, sorted(self.places[None])]] if None in self.places else [])}
         blobs, offset, layout = [], 0, {}
@@ -385,85 +418,58 @@ class ReuseIndex:
             raise JixiaoError(f"{path}: reuse index of format version {str(meta.get('version'))[:10]}, this jixiao "
                               f"reads version {FORMAT_VERSION}; rebuild it with `jixiao index build`")
         arrays = {}
-        for name, dtype in (("clauses", "<i8"), ("signatures", "<u8")):
+        for name, dtype, width in (("clauses", "<i8", 3), ("hashes", "<u8", None), ("signatures", "<u8", NUM_PERM)):
             spec = meta["arrays"][name]
             shape = tuple(int(x) for x in spec["shape"])
             lo, n = body + int(spec["offset"]), int(spec["nbytes"])
             if spec["dtype"] != dtype or lo < body or n != 8 * int(np.prod(shape)) or lo + n > len(data) \
-                    or len(shape) != 2 or shape[1] != {"clauses": 3, "signatures": NUM_PERM}[name]:
+                    or len(shape) != (1 if width is None else 2) or (width is not None and shape[1] != width):
                 raise ValueError(f"array {name} does not fit the file")
             arrays[name] = np.frombuffer(data, dtype=dtype, count=n // 8, offset=lo).reshape(shape)
+        rows, hashes = arrays["clauses"].astype(np.int64), arrays["hashes"].astype(np.uint64)
+        if len(rows) != len(hashes) or (len(rows) and not ((0 <= rows[:, 0]) & (rows[:, 0] <= rows[:, 1])
+                                                           & (rows[:, 2] >= 0)).all()):
+            raise ValueError("clauses do not fit")
         index = cls()
-        index.keys = [str(k) for k in meta["keys"]]
-        index.key_ids = {k: i for i, k in enumerate(index.keys)}
-        if len(index.key_ids) != len(meta["keys"]):
-            raise ValueError("duplicate keys")
-        index.postings = [[] for _ in index.key_ids]
         index.places = {(None if county is None else str(county)): frozenset(str(n) for n in names)
                         for county, names in meta["places"]}
-        rows = arrays["clauses"].tolist()
-        at = 0
+        at = sentences_total = 0
         for r in meta["reports"]:
             n = int(r["clauses"])
-            clauses = [(int(a), int(b), int(c)) for a, b, c in rows[at:at + n]]
-            if len(clauses) != n or any(not 0 <= c < len(index.postings) or not 0 <= a <= b for a, b, c in clauses):
+            if n < 0 or at + n > len(rows):
                 raise ValueError("clauses do not fit")
-            at += n
             key = str(r["key"])
-            posted = set()
-            for k, (_, _, cid) in enumerate(clauses):
-                if cid not in posted:  # as add_many: a report's first occurrence of each clause
-                    posted.add(cid)
-                    index.postings[cid].append((key, k))
+            if key in index.reports:
+                raise ValueError("duplicate reports")
             sentences = [(int(a), int(b), str(t)) for a, b, t in r["sentences"]]
+            sentences_total += len(sentences)
             year = r["year"]
-            index.reports[key] = IndexedReport(key, str(r["name"]), str(r["path"]),
-                                               None if r["town"] is None else str(r["town"]),
-                                               None if year is None else int(year), clauses, sentences)
-            index._add_sentences(key)
-        if at != len(rows) or len(index.sentence_owner) != len(arrays["signatures"]):
+            index._add_entry(IndexedReport(key, str(r["name"]), str(r["path"]),
+                                           None if r["town"] is None else str(r["town"]),
+                                           None if year is None else int(year), rows[at:at + n], hashes[at:at + n],
+                                           sentences))
+            at += n
+        if at != len(rows) or sentences_total != len(arrays["signatures"]):
             raise ValueError("arrays do not match the reports")
         index.bands.add(arrays["signatures"].astype(np.uint64))
         return index
 
     def reuse(self, report: Report) -> list[Reuse]:
         """Passages of `report` found in other indexed reports, merged into maximal runs."""
-        own = report_key(report)
-        stored = self._stored(report, own)
+        own_key = report_key(report)
+        entry = self.reports.get(own_key)
+        own = -1 if entry is None else entry.number
+        stored = self._stored(report, own_key)
         if stored is not None:  # an indexed report, keyed the same way: its keys are known already
-            keys = self.keys
-            units = [(start, end, len(keys[cid])) for start, end, cid in stored.clauses]
-            cids = [cid for _, _, cid in stored.clauses]
+            rows, hashes = stored.clauses, stored.hashes
         else:
             found_clauses = clauses(report, places=self.places_of(report))
-            units = [(c.start, c.end, len(c.key)) for c in found_clauses]
-            cids = [self.key_ids.get(c.key) for c in found_clauses]
-        matched: list[dict[str, tuple[int, int]]] = []
-        common: list[bool] = []
-        heads = self.__dict__.setdefault("_heads", {})
-        for cid in cids:
-            if cid is None:
-                found: dict[str, tuple[int, int]] = {}
-            elif len(self.postings[cid]) <= 4:  # most clauses: few reports, nothing worth keeping
-                found = {rkey: self.reports[rkey].clauses[k][:2] for rkey, k in self.postings[cid] if rkey != own}
-            else:
-                head = heads.get(cid)
-                if head is None:
-                    head = heads[cid] = self._head(cid)
-                found = dict(head[1][:MAX_SOURCES] if own not in head[0]
-                             else [h for h in head[1] if h[0] != own][:MAX_SOURCES])
-            common.append(len(found) >= MAX_SOURCES)
-            matched.append(found)
+            rows, hashes = _clause_rows(found_clauses), key_hashes([c.key for c in found_clauses])
+        units = [tuple(row) for row in rows.tolist()]
+        matched = self._tables().sources(hashes, own)
+        common = [len(found) >= MAX_SOURCES for found in matched]
         self._near(report, own, units, matched, common, stored)
         return self._runs(report, units, matched, common)
-
-    def _head(self, cid: int) -> tuple[frozenset[str], list[tuple[str, tuple[int, int]]]]:
-        """The first MAX_SOURCES + 1 reports of a clause's postings with the clause's span in each:
-        enough to name MAX_SOURCES others for any report (and the first MAX_SOURCES of them as a
-        set). Kept per process: the genre's stock clauses recur in most reports searched. (A report
-        has one posting per clause key.)"""
-        head = [(rkey, self.reports[rkey].clauses[k][:2]) for rkey, k in self.postings[cid][:MAX_SOURCES + 1]]
-        return frozenset(rkey for rkey, _ in head[:MAX_SOURCES]), head
 
     def _stored(self, report: Report, own: str) -> IndexedReport | None:
         """The index's entry for this report when its keys would come out the same now: the same
@@ -482,21 +488,47 @@ class ReuseIndex:
     def reuse_many(self, reports: list[Report], jobs: int = 1) -> list[list[Reuse]]:
         """reuse() of each report, in `jobs` forked processes: the index is only read, so the
         workers share it with this process (copy-on-write) and nothing is sent but the results.
-        Gives exactly what reuse() gives one by one, in the same order."""
+        Gives exactly what reuse() gives one by one, in the same order. No garbage collection
+        meanwhile (here nor in the workers, forked with it off): the search makes no lasting cycles,
+        and each collection would visit every object of the reports searched."""
+        with _no_gc():
+            return self._reuse_many(reports, jobs)
+
+    def _reuse_many(self, reports: list[Report], jobs: int) -> list[list[Reuse]]:
         jobs = max(1, min(jobs, len(reports)))
         if jobs == 1 or not _can_fork():
             return [self.reuse(r) for r in reports]
-        self.bands.freeze()  # before forking, so that no worker builds the band tables again
+        self.bands.freeze()  # before forking, so that no worker builds the band tables or postings again
+        self._tables()
         global _SHARED
         _SHARED = (self, reports)
         try:
             with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
                 chunk = max(1, min(64, len(reports) // (8 * jobs)))
-                return pool.map(_reuse_at, range(len(reports)), chunksize=chunk)
+                # unpacked while the workers search the next reports (imap keeps the order)
+                return [self._unpack(runs) for runs in pool.imap(_reuse_at, range(len(reports)), chunksize=chunk)]
         finally:
             _SHARED = None
 
-    def _near(self, report: Report, own: str, units, matched, common, stored: IndexedReport | None = None) -> None:
+    def _pack(self, runs: list[Reuse]) -> list[tuple]:
+        """Runs as tuples of numbers and strings, to send from a worker: pickling dataclasses (a
+        class reference and a dict per object, through copyreg) cost as much as the search."""
+        reports = self.reports
+        return [(r.start, r.end, r.chars, r.reports_sharing, r.kind,
+                 tuple((reports[s.report].number, s.start, s.end) for s in r.sources)) for r in runs]
+
+    def _unpack(self, packed: list[tuple]) -> list[Reuse]:
+        entries = self.entries
+        out = []
+        for start, end, chars, sharing, kind, sources in packed:
+            spans = []
+            for number, a, b in sources:
+                e = entries[number]
+                spans.append(SourceSpan(e.key, e.name, e.town, e.year, a, b))
+            out.append(Reuse(start, end, chars, spans, sharing, kind))
+        return out
+
+    def _near(self, report: Report, own: int, units, matched, common, stored: IndexedReport | None = None) -> None:
         """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
 
         Sentences already matched exactly are skipped; a sentence with more candidates than
@@ -516,62 +548,71 @@ class ReuseIndex:
                     common[k] = True
         todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
         sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
+        tables, entries = self._tables(), self.entries
         for (_, p, ks), ids in zip(todo, self.bands.query(sigs, limit=MAX_CANDIDATES)):
             if ids is None:  # a crowded bucket: a sentence of the genre, not a copy
                 crowded.add(p.masked)
                 for k in ks:
                     common[k] = True
                 continue
-            owners = [self.sentence_owner[i] for i in ids.tolist()]
-            others = sorted(f"{o}:{i - self.first_sentence[o]}" for o, i in zip(owners, ids.tolist()) if o != own)
-            if len({c.rsplit(":", 1)[0] for c in others}) >= MAX_SOURCES:
+            owners = tables.sentence_report[ids]
+            local = ids - tables.first_sentence[owners]
+            # in the order of "report key:sentence number" strings, as the sources were always tried
+            others = sorted((f"{entries[o].key}:{i}", o, i) for o, i in zip(owners.tolist(), local.tolist()) if o != own)
+            if len({o for _, o, _ in others}) >= MAX_SOURCES:
                 for k in ks:
                     common[k] = True
                 continue
-            for cand in others:
-                rkey, k = cand.rsplit(":", 1)
-                start, end, other = self.reports[rkey].sentences[int(k)]
+            for _, o, i in others:
+                start, end, other = entries[o].sentences[i]
                 if not _same(p.masked, other):
                     continue
                 for k in ks:
-                    if rkey not in matched[k] and len(matched[k]) < MAX_SOURCES:
-                        matched[k][rkey] = (start, end)
+                    if o not in matched[k] and len(matched[k]) < MAX_SOURCES:
+                        matched[k][o] = (start, end)
 
-    def _signatures(self, own: str, sentences, which: list[int]) -> np.ndarray:
+    def _signatures(self, own: int, sentences, which: list[int]) -> np.ndarray:
         """Signatures of sentences[j] for j in which: those saved in the index when the report is
         indexed with the same sentence keys, else computed."""
-        entry = self.reports.get(own)
+        entry = self.entries[own] if own >= 0 else None
         if entry is not None and len(entry.sentences) == len(sentences) \
                 and all(s[2] == p.masked for s, p in zip(entry.sentences, sentences)):
             self.bands.freeze()
-            return self.bands.sigs[self.first_sentence[own] + np.asarray(which, dtype=np.int64)]
+            return self.bands.sigs[int(self._tables().first_sentence[own]) + np.asarray(which, dtype=np.int64)]
         return signatures([sentences[j].masked for j in which])
 
     def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
         """Consecutive clauses found in the same other reports, merged into runs. A run's sources
         are the reports all its clauses share (a dict in their first clause's order, each with its
-        span); its Reuse is made once the run is complete."""
-        partial: list[list] = []    # [start, end, chars, {report key: (start, end)}, common]
+        span); its Reuse is made once the run is complete. While the run grows only the set of its
+        sources is kept (set operations); each source's span is taken from the clauses' at the end."""
+        partial: list[list] = []    # [start, end, chars, first clause's sources, all clauses' sources, set, common]
         current: list | None = None
         for (start, end, chars), found, is_common in zip(units, matched, common):
             if current is not None and found:
-                sources = current[3]
-                if any(k in found for k in sources) and not _between(report, current[1], start):
+                keys = current[5]
+                if not keys.isdisjoint(found) and not _between(report, current[1], start):
                     current[1] = end
                     current[2] += chars
-                    current[3] = {k: (a, max(b, found[k][1])) for k, (a, b) in sources.items() if k in found}
-                    current[4] = current[4] or is_common
+                    if not found.keys() >= keys:
+                        current[5] = found.keys() & keys
+                    current[4].append(found)
+                    current[6] = current[6] or is_common
                     continue
             if current is not None:
                 partial.append(current)
-            current = [start, end, chars, dict(found), is_common] if found else None
+            current = [start, end, chars, found, [found], set(found), is_common] if found else None
         if current is not None:
             partial.append(current)
-        entries = self.reports
-        runs = [Reuse(start, end, chars, [SourceSpan(k, entries[k].name, entries[k].town, entries[k].year, a, b)
-                                          for k, (a, b) in sorted(sources.items(), key=lambda kv: (entries[kv[0]].name, kv[0]))])
-                for start, end, chars, sources, _ in partial]
-        flags = [p[4] for p in partial]
+        entries, rank = self.entries, self._tables().rank
+        runs = []
+        for start, end, chars, first, founds, keys, _ in partial:
+            # a source's span: from its start in the run's first clause to its furthest end
+            spans = [(k, first[k][0], max(map(_END, map(itemgetter(k), founds)))) for k in first if k in keys]
+            spans.sort(key=lambda span: rank[span[0]])
+            runs.append(Reuse(start, end, chars, [SourceSpan(entries[k].key, entries[k].name, entries[k].town,
+                                                             entries[k].year, a, b) for k, a, b in spans]))
+        flags = [p[6] for p in partial]
         runs, flags = _join_gaps(report, runs, flags)
         corpus = len(self.reports) + (0 if report_key(report) in self.reports else 1)
         out = []
@@ -587,6 +628,78 @@ class ReuseIndex:
                 run.kind = "own-years"
             out.append(run)
         return out
+
+
+class _Tables:
+    """Postings and sentence owners of the indexed reports as numpy arrays, built by sorting: for
+    each distinct clause hash, the reports holding it (a report's first occurrence only: the search
+    uses no other) in the order they were indexed, with the clause's span in each. Forked workers
+    read them without touching a Python object per clause (nothing copied page by page), and the
+    search of one report costs the same however many reports hold its clauses."""
+
+    def __init__(self, entries: list[IndexedReport]):
+        counts = np.fromiter((len(e.hashes) for e in entries), dtype=np.int64, count=len(entries))
+        hashes = np.concatenate([np.zeros(0, dtype=np.uint64)] + [e.hashes for e in entries])
+        rows = np.concatenate([np.zeros((0, 3), dtype=np.int64)] + [e.clauses for e in entries])
+        report = np.repeat(np.arange(len(entries), dtype=np.int64), counts)
+        order = np.argsort(hashes, kind="stable")
+        h, r = hashes[order], report[order]
+        first = np.ones(len(h), dtype=bool)
+        first[1:] = (h[1:] != h[:-1]) | (r[1:] != r[:-1])
+        order, h = order[first], h[first]
+        heads = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if len(h) else np.zeros(0, dtype=np.int64)
+        self.keys = h[heads]                                    # distinct clause hashes, sorted
+        self.bounds = np.r_[heads, len(h)].astype(np.int64)     # postings of keys[g]: bounds[g]:bounds[g + 1]
+        self.report = report[order]
+        self.start, self.end = rows[order, 0], rows[order, 1]
+        sentences = np.fromiter((len(e.sentences) for e in entries), dtype=np.int64, count=len(entries))
+        self.first_sentence = np.cumsum(sentences) - sentences  # report number -> its first sentence's id
+        self.sentence_report = np.repeat(np.arange(len(entries), dtype=np.int64), sentences)
+        order = sorted(range(len(entries)), key=lambda k: (entries[k].name, entries[k].key))
+        self.rank = [0] * len(entries)                          # report number -> place in sources' order
+        for place, k in enumerate(order):
+            self.rank[k] = place
+
+    def sources(self, hashes: np.ndarray, own: int) -> list[dict[int, tuple[int, int]]]:
+        """For each clause hash, the first MAX_SOURCES other reports holding it (report number ->
+        the clause's span there), in the order they were indexed: at most MAX_SOURCES + 1 postings
+        read per clause, however many reports hold it.
+
+        A clause held by more than MAX_SOURCES reports, `own` not among the first MAX_SOURCES, gets
+        the same dict for every report searched: made once per process and shared (the search adds
+        sources only to dicts holding fewer than MAX_SOURCES, so a shared one is never changed)."""
+        n, width = len(hashes), MAX_SOURCES + 1
+        if not n or not len(self.keys):
+            return [{} for _ in range(n)]
+        g = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        lo = self.bounds[g]
+        size = np.where(self.keys[g] == hashes, self.bounds[g + 1] - lo, 0)
+        cols = np.arange(width)
+        at = np.minimum(lo[:, None] + cols, len(self.report) - 1)
+        report = self.report[at]
+        mine = report == own
+        full = (size > MAX_SOURCES) & ~mine[:, :MAX_SOURCES].any(axis=1)
+        keep = (cols < size[:, None]) & ~mine & ~full[:, None]
+        keep &= np.cumsum(keep, axis=1) <= MAX_SOURCES
+        rows, cols = np.nonzero(keep)
+        at = at[rows, cols]
+        reports, spans = report[rows, cols].tolist(), list(zip(self.start[at].tolist(), self.end[at].tolist()))
+        bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+        out = [dict(zip(reports[lo:hi], spans[lo:hi])) if hi > lo else {} for lo, hi in zip(bounds, bounds[1:])]
+        shared = self.__dict__.setdefault("_shared", {})
+        for q, group in zip(np.flatnonzero(full).tolist(), g[full].tolist()):
+            found = shared.get(group)
+            if found is None:
+                first = np.arange(self.bounds[group], self.bounds[group] + MAX_SOURCES)
+                found = shared[group] = dict(zip(self.report[first].tolist(),
+                                                 zip(self.start[first].tolist(), self.end[first].tolist())))
+            out[q] = found
+        return out
+
+
+def _clause_rows(found: list) -> np.ndarray:
+    """Clauses as an (n, 3) array: start, end, normalised length of the key."""
+    return np.array([(c.start, c.end, len(c.key)) for c in found], dtype=np.int64).reshape(-1, 3)
 
 
 _SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read
@@ -628,14 +741,17 @@ def _masking(report: Report, places: frozenset[str]) -> tuple:
     return (m.unit, m.town, m.county, m.city), places
 
 
-def _keyed_at(span: tuple[int, int]) -> list[tuple[list, list, np.ndarray]]:
-    index, reports = _SHARED
-    return index._keyed_range(reports[span[0]:span[1]])
+_WORKER_SIGNATURES: dict[str, np.ndarray] = {}  # a keying worker's sentence signatures (empty in the parent)
 
 
-def _reuse_at(k: int) -> list[Reuse]:
+def _keyed_at(span: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray, list, np.ndarray]]:
     index, reports = _SHARED
-    return index.reuse(reports[k])
+    return index._keyed_range(reports[span[0]:span[1]], _WORKER_SIGNATURES)
+
+
+def _reuse_at(k: int) -> list[tuple]:
+    index, reports = _SHARED
+    return index._pack(index.reuse(reports[k]))
 
 
 def _between(report: Report, lo: int, hi: int) -> bool:

@@ -58,6 +58,8 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
     prose = _prose_paragraphs(report)
     plain = _pinyin_free(report)  # then normalising a span of the text is dropping from the folded span
     kept, folded, mask = _kept(report), report.folded, _masker(report, places)
+    dropped, names = _dropped_text(report), _name_starts(report, places)
+    digits = _digit_counts(report)
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -70,12 +72,18 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
         if plain:
             if kept[end] - kept[start] < min_chars:
                 continue
-            key = _DROP.sub("", folded[start:end])
+            key = dropped[kept[start]:kept[end]]
         else:
             key = normalise(report.text[start:end])
             if len(key) < min_chars:
                 continue
-        masked = _DIGITS.sub("0", _DROP.sub("", mask(start, end)))
+        k = bisect_left(names, start)
+        if k == len(names) or names[k] >= end:  # no place name in the span: nothing to mask
+            masked = dropped[kept[start]:kept[end]]
+            if digits[kept[end]] > digits[kept[start]]:
+                masked = _DIGITS.sub("0", masked)
+        else:
+            masked = _DIGITS.sub("0", _DROP.sub("", mask(start, end)))
         out.append(Passage(start, end, key, masked, s.paragraph, s.index))
     return out
 
@@ -106,6 +114,16 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
     prose = _prose_paragraphs(report)
     kept = _kept(report)
     mask = _masker(report, places)
+    dropped, names = _dropped_text(report), _name_starts(report, places)
+    digits = _digit_counts(report)
+
+    def key(lo: int, hi: int) -> str:
+        k = bisect_left(names, lo)
+        if k == len(names) or names[k] >= hi:  # no place name in the span: the normalised text is a slice
+            a, b = kept[lo], kept[hi]
+            return _mask_digits(dropped[a:b]) if digits[b] > digits[a] else dropped[a:b]
+        return clause_key(mask(lo, hi), folded=True)
+
     for s in report.sentences:
         if s.paragraph not in prose:
             continue
@@ -119,11 +137,11 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
                 continue  # too short alone: it joins the next clause
             lead = _LEAD.match(folded, start, end)
             begin = lead.end() if lead else start
-            out.append(Clause(begin, end, clause_key(mask(begin, end), folded=True)))
+            out.append(Clause(begin, end, key(begin, end)))
             start = end
         if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
             last = out[-1]
-            out[-1] = Clause(last.start, s.end, clause_key(mask(last.start, s.end), folded=True))
+            out[-1] = Clause(last.start, s.end, key(last.start, s.end))
     return out
 
 
@@ -207,6 +225,42 @@ def _dropped() -> np.ndarray:
     return _DROPPED[0]
 
 
+def _dropped_text(report: Report) -> str:
+    """The folded text without the characters _DROP removes: _DROP.sub("", folded[lo:hi]) is
+    dropped[kept[lo]:kept[hi]], a slice instead of a regex run per clause."""
+    cache = report.__dict__
+    if "_dropped_text" not in cache:
+        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        keep = ~_dropped()[np.minimum(codes, 0x10000)]
+        cache["_dropped_text"] = codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
+    return cache["_dropped_text"]
+
+
+def _digit_counts(report: Report) -> list[int]:
+    """digits[i]: the characters of dropped[:i] that may be digits (all of _DIGITS' \\d in the
+    basic plane, and any character beyond it): a span with none needs no digit masking."""
+    cache = report.__dict__
+    if "_digit_counts" not in cache:
+        if not _DIGIT_TABLE:
+            table = np.zeros(0x10001, dtype=bool)
+            table[[m.start() for m in re.finditer(r"\d", "".join(map(chr, range(0x10000))))]] = True
+            table[0x10000] = True
+            _DIGIT_TABLE.append(table)
+        codes = np.frombuffer(_dropped_text(report).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        cache["_digit_counts"] = np.concatenate([[0], np.cumsum(_DIGIT_TABLE[0][np.minimum(codes, 0x10000)])]).tolist()
+    return cache["_digit_counts"]
+
+
+_DIGIT_TABLE: list[np.ndarray] = []
+
+
+def _name_starts(report: Report, places: frozenset[str] = frozenset()) -> list[int]:
+    """Where the names _masker masks occur in the folded text, sorted (a span with none of them
+    is not changed by masking)."""
+    _masker(report, places)
+    return report.__dict__["_name_starts"][places]
+
+
 def _masker(report: Report, places: frozenset[str] = frozenset()):
     """mask(lo, hi) == _mask_names(report, report.folded[lo:hi], places), without a regex: every
     occurrence of every name in the report is found once (str.find); a span then takes, from left
@@ -225,6 +279,7 @@ def _masker(report: Report, places: frozenset[str] = frozenset()):
                 at = folded.find(name, at + 1)
         found.sort()
         starts = [at for at, _ in found]
+        report.__dict__.setdefault("_name_starts", {})[places] = starts
         ends = [at - neg for at, neg in found]
 
         def mask(lo: int, hi: int) -> str:
@@ -252,7 +307,10 @@ def clause_key(raw: str, folded: bool = False) -> str:
     "报废处置老旧电脑、打印机等资产17项，均按程序报县财政局审批" copied with 9 for 17 still matches;
     "年初预算1486.20万元" is a formula of the genre: it matches only with the same figure.
     """
-    key = _DROP.sub("", raw) if folded else normalise(raw)
+    return _mask_digits(_DROP.sub("", raw) if folded else normalise(raw))
+
+
+def _mask_digits(key: str) -> str:
     masked = _DIGITS.sub("0", key)
     return masked if len(masked) - masked.count("0") >= MASK_MIN_WORDS else key
 
