@@ -51,7 +51,6 @@ MAX_SOURCES = 20        # a clause in more reports than this is a stock phrase; 
 MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is common, not verified one by one
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
-WHOLE_REPORT = 0.5      # share of a report reused from one other report that is a finding of its own
 _END = itemgetter(1)
 _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.RandomState(1)
