@@ -57,7 +57,7 @@ def _passages(report: Report, min_chars: int, places: frozenset[str] = frozenset
     out = []
     prose = _prose_paragraphs(report)
     plain = _pinyin_free(report)  # then normalising a span of the text is dropping from the folded span
-    kept, folded, mask = _kept(report), report.folded, _masker(report, places)
+    kept, mask = _kept(report), _masker(report, places)
     dropped, names = _dropped_text(report), _name_starts(report, places)
     digits = _digit_counts(report)
     for s in report.sentences:
