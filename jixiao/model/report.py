@@ -30,6 +30,9 @@ class Report:
     tables: list[Table] = field(repr=False)
     figures: list[Figure] = field(repr=False)
     meta: Meta = field(default_factory=Meta)
+    # Views of this text that later stages derive once and reuse (the reuse stage's passages, clause
+    # keys, masks), by name: declared here so that they live and die with the report, not beside it.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:

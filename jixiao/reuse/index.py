@@ -254,6 +254,8 @@ class ReuseIndex:
         self.reports: dict[str, IndexedReport] = {}
         self.entries: list[IndexedReport] = []      # IndexedReport.number -> entry
         self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
+        self._postings: "_Tables | None" = None  # built when first searched after reports were added
+        self._crowded: set[str] = set()          # sentences found common in this process's searches
 
     def __len__(self) -> int:
         return len(self.reports)
@@ -280,8 +282,7 @@ class ReuseIndex:
             return self._add_many(reports, jobs)
 
     def _add_many(self, reports: list[Report], jobs: int) -> int:
-        self.__dict__.pop("_crowded", None)
-        self.__dict__.pop("_postings", None)
+        self._crowded, self._postings = set(), None
         new, seen = [], set()
         for report in reports:
             key = report_key(report)
@@ -347,10 +348,9 @@ class ReuseIndex:
     def _tables(self) -> "_Tables":
         """The postings and sentence owners of every indexed report, built when first searched
         after reports were added."""
-        tables = self.__dict__.get("_postings")
-        if tables is None:
-            tables = self.__dict__["_postings"] = _Tables(self.entries)
-        return tables
+        if self._postings is None:
+            self._postings = _Tables(self.entries)
+        return self._postings
 
     def distinct_clauses(self) -> int:
         return len(self._tables().keys)
@@ -539,7 +539,7 @@ class ReuseIndex:
             sentences = passages(report, MIN_CHARS, self.places_of(report))
         starts = [c[0] for c in units]
         inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
-        crowded = self.__dict__.setdefault("_crowded", set())
+        crowded = self._crowded
         todo = [(j, p, ks) for j, (p, ks) in enumerate(zip(sentences, inside)) if ks and not all(matched[k] for k in ks)]
         for _, p, ks in todo:
             if p.masked in crowded:
@@ -637,6 +637,7 @@ class _Tables:
     search of one report costs the same however many reports hold its clauses."""
 
     def __init__(self, entries: list[IndexedReport]):
+        self._shared: dict = {}  # a crowded clause's sources, made once per process and shared by its searches
         counts = np.fromiter((len(e.hashes) for e in entries), dtype=np.int64, count=len(entries))
         hashes = np.concatenate([np.zeros(0, dtype=np.uint64)] + [e.hashes for e in entries])
         rows = np.concatenate([np.zeros((0, 3), dtype=np.int64)] + [e.clauses for e in entries])
@@ -685,7 +686,7 @@ class _Tables:
         reports, spans = report[rows, cols].tolist(), list(zip(self.start[at].tolist(), self.end[at].tolist()))
         bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
         out = [dict(zip(reports[lo:hi], spans[lo:hi])) if hi > lo else {} for lo, hi in zip(bounds, bounds[1:])]
-        shared = self.__dict__.setdefault("_shared", {})
+        shared = self._shared
         for q, group in zip(np.flatnonzero(full).tolist(), g[full].tolist()):
             found = shared.get(group)
             if found is None:

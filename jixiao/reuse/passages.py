@@ -47,7 +47,7 @@ def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] 
     """Prose sentences of at least min_chars normalised characters (computed once per report).
 
     `places`: other towns' names, masked in the keys like the report's own (see own_names)."""
-    cache = report.__dict__.setdefault("_passages", {})
+    cache = report.derived.setdefault("_passages", {})
     if (min_chars, places) not in cache:
         cache[(min_chars, places)] = _passages(report, min_chars, places)
     return cache[(min_chars, places)]
@@ -102,7 +102,7 @@ def clauses(report: Report, min_chars: int = 8, places: frozenset[str] = frozens
 
     The key has digits masked, so a clause copied with its figures updated still matches.
     """
-    cache = report.__dict__.setdefault("_clauses", {})
+    cache = report.derived.setdefault("_clauses", {})
     if (min_chars, places) not in cache:
         cache[(min_chars, places)] = _clauses(report, min_chars, places)
     return cache[(min_chars, places)]
@@ -159,7 +159,7 @@ def own_names(report: Report, places: frozenset[str] = frozenset()) -> re.Patter
     """The report's own place names and `places`, longest first: masked in keys, so that a sentence
     copied from another town with only the name changed, or with the other town's name left in,
     still matches."""
-    cache = report.__dict__.setdefault("_own_names", {})
+    cache = report.derived.setdefault("_own_names", {})
     if places not in cache:
         m = report.meta
         names = place_names(m.unit, m.town, m.county, m.city) | set(places)
@@ -177,7 +177,7 @@ def _kept(report: Report) -> list[int]:
     """kept[i]: the characters of folded[:i] that normalising keeps (not in _DROP), so that the
     normalised length of any span is a subtraction. _DROP is one character class: each distinct
     character of the report is tested once."""
-    cache = report.__dict__
+    cache = report.derived
     if "_kept" not in cache:
         codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         keep = ~_dropped()[np.minimum(codes, 0x10000)]
@@ -197,7 +197,7 @@ def normalised_length(report: Report, lo: int, hi: int) -> int:
 def _pinyin_free(report: Report) -> bool:
     """Did folding blank no inline pinyin? Then fold(text[lo:hi]) == folded[lo:hi]. Pinyin starts
     with a bracket, which only folding's pinyin step turns into a blank."""
-    cache = report.__dict__
+    cache = report.derived
     if "_pinyin_free" not in cache:
         text, folded = report.text, report.folded
         free = len(text) == len(folded)
@@ -228,7 +228,7 @@ def _dropped() -> np.ndarray:
 def _dropped_text(report: Report) -> str:
     """The folded text without the characters _DROP removes: _DROP.sub("", folded[lo:hi]) is
     dropped[kept[lo]:kept[hi]], a slice instead of a regex run per clause."""
-    cache = report.__dict__
+    cache = report.derived
     if "_dropped_text" not in cache:
         codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         keep = ~_dropped()[np.minimum(codes, 0x10000)]
@@ -239,7 +239,7 @@ def _dropped_text(report: Report) -> str:
 def _digit_counts(report: Report) -> list[int]:
     """digits[i]: the characters of dropped[:i] that may be digits (all of _DIGITS' \\d in the
     basic plane, and any character beyond it): a span with none needs no digit masking."""
-    cache = report.__dict__
+    cache = report.derived
     if "_digit_counts" not in cache:
         if not _DIGIT_TABLE:
             table = np.zeros(0x10001, dtype=bool)
@@ -258,7 +258,7 @@ def _name_starts(report: Report, places: frozenset[str] = frozenset()) -> list[i
     """Where the names _masker masks occur in the folded text, sorted (a span with none of them
     is not changed by masking)."""
     _masker(report, places)
-    return report.__dict__["_name_starts"][places]
+    return report.derived["_name_starts"][places]
 
 
 def _masker(report: Report, places: frozenset[str] = frozenset()):
@@ -266,7 +266,7 @@ def _masker(report: Report, places: frozenset[str] = frozenset()):
     occurrence of every name in the report is found once (str.find); a span then takes, from left
     to right, the longest name starting at the leftmost position that fits in the span — what the
     alternation of names, longest first, matches when run on the span alone."""
-    cache = report.__dict__.setdefault("_maskers", {})
+    cache = report.derived.setdefault("_maskers", {})
     if places not in cache:
         m = report.meta
         folded = report.folded
@@ -279,7 +279,7 @@ def _masker(report: Report, places: frozenset[str] = frozenset()):
                 at = folded.find(name, at + 1)
         found.sort()
         starts = [at for at, _ in found]
-        report.__dict__.setdefault("_name_starts", {})[places] = starts
+        report.derived.setdefault("_name_starts", {})[places] = starts
         ends = [at - neg for at, neg in found]
 
         def mask(lo: int, hi: int) -> str:
