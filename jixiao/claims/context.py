@@ -104,10 +104,7 @@ class Facts:
     @cached_property
     def figures_by_paragraph(self) -> dict[int, list[int]]:
         """Figures of each text paragraph (its sentences'), in order."""
-        out: dict[int, list[int]] = {}
-        for s in self.sentences:
-            out.setdefault(s.paragraph, []).extend(s.figures)
-        return out
+        return {p: [i for s in ss for i in s.figures] for p, ss in self.sentences_by_paragraph.items()}
 
     @cached_property
     def prose_paragraph_figures(self) -> dict[int, list[int]]:

@@ -70,6 +70,7 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
     near = [j for j in candidates if same_scope(j) or facts.figures[j].start >= lo]
     if spent is None:
         return None
+
     def fits(j: int) -> bool:
         return j != spent and not facts.bracketed(j) and (sub or not _is_sub_item(facts, j))  # an item is no whole
 
@@ -78,7 +79,7 @@ def _execution(facts: Facts, s: Sentence, i: int) -> Claim | None:
         role = facts.roles[j]
         if role in _DENOMINATOR_ORDER and role not in denominators and fits(j):
             denominators[role] = j
-    if not in_project and not sub:  # else the report's nearest earlier money of that role and scope
+    if not in_project and not sub:  # a role not found nearby: the report's nearest earlier money of it
         taken = set(near)
         for role in _DENOMINATOR_ORDER:
             if role not in denominators:
