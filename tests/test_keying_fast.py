@@ -79,3 +79,32 @@ def test_pinyin_is_seen_and_then_spans_are_normalised_the_plain_way():
     n = len(report.text)
     assert all(P.normalised_length(report, lo, hi) == len(P.normalise(report.text[lo:hi]))
                for lo in range(n) for hi in range(lo, n + 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.lists(st.text(alphabet="項目资金白沙镇（xiàng），。 １2034.甲乙村٣\U0001D7D9", min_size=1, max_size=40),
+                     min_size=1, max_size=6),
+       places=names, min_chars=st.integers(1, 10))
+def test_clause_codes_hash_as_the_clause_keys(body, places, min_chars):
+    """The index keys clauses in numpy (clause_codes, code_hashes): the same spans, key lengths and
+    hashes as clauses()' key strings, whatever digits, names to mask and wide characters hold."""
+    from jixiao.reuse.index import code_hashes, key_hashes
+
+    report = _report("。\n".join(body) + "。")
+    places = frozenset(places)
+    found = P.clauses(report, min_chars, places)
+    spans, codes, lengths = P.clause_codes(report, min_chars, places)
+    assert [(a, b) for a, b in spans.tolist()] == [(c.start, c.end) for c in found]
+    assert lengths.tolist() == [len(c.key) for c in found]
+    assert code_hashes(codes, lengths).tolist() == key_hashes([c.key for c in found]).tolist()
+
+
+def test_clause_codes_mask_digits_from_exactly_mask_min_words_on():
+    from jixiao.reuse.index import code_hashes, key_hashes
+
+    for words in range(P.MASK_MIN_WORDS - 6, P.MASK_MIN_WORDS):
+        report = _report("项目" + "资" * (words - 2) + "12.5与07，其后。")
+        found = P.clauses(report, 8)
+        spans, codes, lengths = P.clause_codes(report, 8)
+        assert ("0" in found[0].key and "1" not in found[0].key) == (words + 3 >= P.MASK_MIN_WORDS)  # 与 and the joined tail 其后 are words too
+        assert code_hashes(codes, lengths).tolist() == key_hashes([c.key for c in found]).tolist()

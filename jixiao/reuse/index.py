@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import JixiaoError
 from ..model.report import Report
 from ..read.textnorm import fold
-from .passages import MIN_CHARS, Passage, clauses, normalised_length, passages, place_names
+from .passages import MIN_CHARS, Passage, clause_codes, normalised_length, passages, place_names
 
 FORMAT_VERSION = 4      # 4: clause keys as 64-bit hashes (3: keys as strings; 2 was a pickle, refused)
 SNAPSHOT_VERSION = 1
@@ -105,9 +105,14 @@ def key_hashes(keys: list[str]) -> np.ndarray:
     """64-bit hashes of many strings at once (the same in every process and run, unlike hash()):
     a polynomial over the characters modulo 2**64, mixed with the length by splitmix64's finaliser.
     The index keeps these instead of the clause keys: arrays, not millions of strings."""
-    n = len(keys)
-    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+    lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     codes = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    return code_hashes(codes, lengths)
+
+
+def code_hashes(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """key_hashes of strings given as their code points concatenated (uint64) and their lengths."""
+    n = len(lengths)
     ends = np.cumsum(lengths)
     h = np.zeros(n, dtype=np.uint64)
     if len(codes):
@@ -216,8 +221,7 @@ class _Bands:
         crowded = np.zeros(n, dtype=bool)
         found_q, found_id = [], []
         for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
-            lo = np.searchsorted(keys, h, "left")
-            hi = np.searchsorted(keys, h, "right")
+            lo, hi = _search(keys, h, "left"), _search(keys, h, "right")
             cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
             size = hi - lo
             if limit is not None:
@@ -329,13 +333,16 @@ class ReuseIndex:
         """`known`: signatures of sentences keyed before (a worker keeps them from one part to the
         next: the genre's stock sentences recur in every part)."""
         known = {} if known is None else known
-        out, keys = [], []
+        out, codes, lengths = [], [], []
         for report in reports:
             places = self.places_of(report)
-            found = clauses(report, places=places)
-            keys += [c.key for c in found]
-            out.append((_clause_rows(found), [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]))
-        hashes = key_hashes(keys)                  # all the reports' clauses in one numpy pass
+            spans, report_codes, report_lengths = clause_codes(report, places=places)
+            codes.append(report_codes)
+            lengths.append(report_lengths)
+            out.append((np.column_stack([spans, report_lengths]),
+                        [(p.start, p.end, p.masked) for p in passages(report, MIN_CHARS, places)]))
+        hashes = code_hashes(np.concatenate([np.zeros(0, np.uint64)] + codes),    # all the reports' clauses
+                             np.concatenate([np.zeros(0, np.int64)] + lengths))   # in one numpy pass
         masked = [s[2] for _, sentences in out for s in sentences]
         fresh = [k for k in dict.fromkeys(masked) if k not in known]   # each distinct sentence hashed once
         known.update(zip(fresh, signatures(fresh)))
@@ -462,8 +469,8 @@ class ReuseIndex:
         if stored is not None:  # an indexed report, keyed the same way: its keys are known already
             rows, hashes = stored.clauses, stored.hashes
         else:
-            found_clauses = clauses(report, places=self.places_of(report))
-            rows, hashes = _clause_rows(found_clauses), key_hashes([c.key for c in found_clauses])
+            spans, codes, lengths = clause_codes(report, places=self.places_of(report))
+            rows, hashes = np.column_stack([spans, lengths]), code_hashes(codes, lengths)
         units = [tuple(row) for row in rows.tolist()]
         matched = self._tables().sources(hashes, own)
         common = [len(found) >= MAX_SOURCES for found in matched]
@@ -671,7 +678,7 @@ class _Tables:
         n, width = len(hashes), MAX_SOURCES + 1
         if not n or not len(self.keys):
             return [{} for _ in range(n)]
-        g = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        g = np.minimum(_search(self.keys, hashes), len(self.keys) - 1)
         lo = self.bounds[g]
         size = np.where(self.keys[g] == hashes, self.bounds[g + 1] - lo, 0)
         cols = np.arange(width)
@@ -697,9 +704,13 @@ class _Tables:
         return out
 
 
-def _clause_rows(found: list) -> np.ndarray:
-    """Clauses as an (n, 3) array: start, end, normalised length of the key."""
-    return np.array([(c.start, c.end, len(c.key)) for c in found], dtype=np.int64).reshape(-1, 3)
+def _search(keys: np.ndarray, needles: np.ndarray, side: str = "left") -> np.ndarray:
+    """np.searchsorted(keys, needles, side), the needles sorted first: numpy then starts each
+    binary search from the last one's place, so a large index is read in order, not at random."""
+    order = np.argsort(needles, kind="stable")
+    out = np.empty(len(needles), dtype=np.int64)
+    out[order] = np.searchsorted(keys, needles[order], side)
+    return out
 
 
 _SHARED: "tuple[ReuseIndex, list[Report]] | None" = None  # what reuse_many's forked workers read

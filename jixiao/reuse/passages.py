@@ -109,11 +109,48 @@ def clauses(report: Report, min_chars: int = 8, places: frozenset[str] = frozens
 
 
 def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset()) -> list[Clause]:
-    out: list[Clause] = []
+    key = _clause_keyer(report, places)
+    return [Clause(begin, end, key(begin, end)) for begin, end in clause_spans(report, min_chars)]
+
+
+def clause_spans(report: Report, min_chars: int = 8) -> list[tuple[int, int]]:
+    """Where the clauses of the prose sentences are: split at clause punctuation, a clause shorter
+    than min_chars normalised characters joined to the next, a short tail to the sentence's last
+    clause, a leading list number left out. Sorted and disjoint."""
+    cache = report.derived.setdefault("_clause_spans", {})
+    if min_chars not in cache:
+        cache[min_chars] = _clause_spans(report, min_chars)
+    return cache[min_chars]
+
+
+def _clause_spans(report: Report, min_chars: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
     text, folded = report.text, report.folded
     prose = _prose_paragraphs(report)
     kept = _kept(report)
-    mask = _masker(report, places)
+    lead_match, finditer = _LEAD.match, _CLAUSE.finditer
+    for s in report.sentences:
+        if s.paragraph not in prose:
+            continue
+        bounds = [m.end() for m in finditer(text, s.start, s.end)]
+        if not bounds or bounds[-1] != s.end:
+            bounds.append(s.end)
+        first = len(out)
+        start = s.start
+        for end in bounds:
+            if kept[end] - kept[start] < min_chars:
+                continue  # too short alone: it joins the next clause
+            lead = lead_match(folded, start, end)
+            out.append((lead.end() if lead else start, end))
+            start = end
+        if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
+            out[-1] = (out[-1][0], s.end)
+    return out
+
+
+def _clause_keyer(report: Report, places: frozenset[str]):
+    """key(lo, hi): the clause key of text[lo:hi] (clause_key of the span with names masked)."""
+    kept, mask = _kept(report), _masker(report, places)
     dropped, names = _dropped_text(report), _name_starts(report, places)
     digits = _digit_counts(report)
 
@@ -124,25 +161,59 @@ def _clauses(report: Report, min_chars: int, places: frozenset[str] = frozenset(
             return _mask_digits(dropped[a:b]) if digits[b] > digits[a] else dropped[a:b]
         return clause_key(mask(lo, hi), folded=True)
 
-    for s in report.sentences:
-        if s.paragraph not in prose:
-            continue
-        bounds = [m.end() for m in _CLAUSE.finditer(text, s.start, s.end)]
-        if not bounds or bounds[-1] != s.end:
-            bounds.append(s.end)
-        first = len(out)
-        start = s.start
-        for end in bounds:
-            if kept[end] - kept[start] < min_chars:
-                continue  # too short alone: it joins the next clause
-            lead = _LEAD.match(folded, start, end)
-            begin = lead.end() if lead else start
-            out.append(Clause(begin, end, key(begin, end)))
-            start = end
-        if start < s.end and len(out) > first:  # a short tail joins the sentence's last clause
-            last = out[-1]
-            out[-1] = Clause(last.start, s.end, key(last.start, s.end))
-    return out
+    return key
+
+
+def clause_codes(report: Report, min_chars: int = 8, places: frozenset[str] = frozenset()) \
+        -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every clause's span and key, for the whole report in a few numpy passes instead of a string
+    per clause: (spans (n, 2) int64, key code points concatenated (uint64), key lengths (int64)).
+    The keys are those clauses() gives (a property test holds them equal): the folded text without
+    the dropped characters, each run of digits one "0" where MASK_MIN_WORDS other characters remain.
+    A clause holding a place name to mask, or a character beyond the basic plane, is keyed as
+    clauses() keys it."""
+    spans = np.array(clause_spans(report, min_chars), dtype=np.int64).reshape(-1, 2)
+    n = len(spans)
+    kept = _kept_array(report)
+    a, b = kept[spans[:, 0]], kept[spans[:, 1]]
+    codes = _dropped_codes(report)
+    digit = _digit_table()[np.minimum(codes, 0x10000)]
+    names = np.asarray(_name_starts(report, places), dtype=np.int64)
+    at = np.searchsorted(names, spans[:, 0])
+    slow = (at < len(names)) & (names[np.minimum(at, len(names) - 1)] < spans[:, 1]) if len(names) else np.zeros(n, bool)
+    wide = np.flatnonzero(codes > 0xFFFF)
+    if len(wide):
+        k = np.searchsorted(wide, a)
+        slow |= (k < len(wide)) & (wide[np.minimum(k, len(wide) - 1)] < b)
+    width = b - a
+    owner = np.repeat(np.arange(n), width)
+    first = np.repeat(np.cumsum(width) - width, width)
+    pos = np.repeat(a, width) + (np.arange(len(owner)) - first)
+    d = digit[pos]
+    run_start = d & ((np.arange(len(pos)) == first) | ~digit[np.maximum(pos - 1, 0)])
+    ends = np.cumsum(width)
+    counted = np.concatenate([[0], np.cumsum(d)])
+    digits = counted[ends] - counted[ends - width]
+    masked = (digits > 0) & (width - digits >= MASK_MIN_WORDS)
+    masked_here = masked[owner]
+    keep = ~(masked_here & d & ~run_start) & ~slow[owner]
+    out = np.where(masked_here & d, np.uint64(48), codes[pos].astype(np.uint64))[keep]
+    lengths = np.bincount(owner[keep], minlength=n).astype(np.int64)
+    if slow.any():
+        key = _clause_keyer(report, places)
+        slow_keys = {i: key(int(spans[i, 0]), int(spans[i, 1])) for i in np.flatnonzero(slow).tolist()}
+        pieces, cursor, offsets = [], 0, np.concatenate([[0], np.cumsum(lengths)])
+        for i, k in slow_keys.items():
+            pieces += [out[offsets[cursor]:offsets[i]], _codes(k)]
+            lengths[i] = len(k)
+            cursor = i + 1
+        pieces.append(out[offsets[cursor]:])
+        out = np.concatenate(pieces)
+    return spans, out, lengths
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 MASK_MIN_WORDS = 15
@@ -183,6 +254,13 @@ def _kept(report: Report) -> list[int]:
         keep = ~_dropped()[np.minimum(codes, 0x10000)]
         cache["_kept"] = np.concatenate([[0], np.cumsum(keep)]).tolist()
     return cache["_kept"]
+
+
+def _kept_array(report: Report) -> np.ndarray:
+    cache = report.derived
+    if "_kept_array" not in cache:
+        cache["_kept_array"] = np.asarray(_kept(report), dtype=np.int64)
+    return cache["_kept_array"]
 
 
 def normalised_length(report: Report, lo: int, hi: int) -> int:
@@ -230,10 +308,17 @@ def _dropped_text(report: Report) -> str:
     dropped[kept[lo]:kept[hi]], a slice instead of a regex run per clause."""
     cache = report.derived
     if "_dropped_text" not in cache:
-        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        keep = ~_dropped()[np.minimum(codes, 0x10000)]
-        cache["_dropped_text"] = codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
+        cache["_dropped_text"] = _dropped_codes(report).tobytes().decode("utf-32-le", "surrogatepass")
     return cache["_dropped_text"]
+
+
+def _dropped_codes(report: Report) -> np.ndarray:
+    """The code points of _dropped_text (uint32)."""
+    cache = report.derived
+    if "_dropped_codes" not in cache:
+        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        cache["_dropped_codes"] = codes[~_dropped()[np.minimum(codes, 0x10000)]]
+    return cache["_dropped_codes"]
 
 
 def _digit_counts(report: Report) -> list[int]:
@@ -241,17 +326,23 @@ def _digit_counts(report: Report) -> list[int]:
     basic plane, and any character beyond it): a span with none needs no digit masking."""
     cache = report.derived
     if "_digit_counts" not in cache:
-        if not _DIGIT_TABLE:
-            table = np.zeros(0x10001, dtype=bool)
-            table[[m.start() for m in re.finditer(r"\d", "".join(map(chr, range(0x10000))))]] = True
-            table[0x10000] = True
-            _DIGIT_TABLE.append(table)
-        codes = np.frombuffer(_dropped_text(report).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        cache["_digit_counts"] = np.concatenate([[0], np.cumsum(_DIGIT_TABLE[0][np.minimum(codes, 0x10000)])]).tolist()
+        codes = _dropped_codes(report)
+        cache["_digit_counts"] = np.concatenate([[0], np.cumsum(_digit_table()[np.minimum(codes, 0x10000)])]).tolist()
     return cache["_digit_counts"]
 
 
 _DIGIT_TABLE: list[np.ndarray] = []
+
+
+def _digit_table() -> np.ndarray:
+    """table[c]: does \\d match chr(c)? For the basic plane; the last entry (any character beyond
+    it) says it may."""
+    if not _DIGIT_TABLE:
+        table = np.zeros(0x10001, dtype=bool)
+        table[[m.start() for m in re.finditer(r"\d", "".join(map(chr, range(0x10000))))]] = True
+        table[0x10000] = True
+        _DIGIT_TABLE.append(table)
+    return _DIGIT_TABLE[0]
 
 
 def _name_starts(report: Report, places: frozenset[str] = frozenset()) -> list[int]:
