@@ -72,9 +72,13 @@ def test_postings_by_sorting_give_what_a_dict_of_lists_gave(reports, query, owns
     for own in owns + owns[::-1]:
         expected = [dict([(r, (10 * j, 10 * j + 5 + r)) for r, j in postings.get(key, []) if r != own][:MAX_SOURCES])
                     for key in query]
-        got = tables.sources(np.array(query, dtype=np.uint64), own)
+        got = tables.sources(np.array(query, dtype=np.uint64), np.full(len(query), own))
         assert got == expected
         assert [list(d) for d in got] == [list(d) for d in expected]       # the same order
+    mixed = [owns[i % len(owns)] for i in range(len(query))]     # many reports searched at once
+    expected = [dict([(r, (10 * j, 10 * j + 5 + r)) for r, j in postings.get(key, []) if r != own][:MAX_SOURCES])
+                for key, own in zip(query, mixed)]
+    assert tables.sources(np.array(query, dtype=np.uint64), np.array(mixed, dtype=np.int64)) == expected
     assert len(tables.keys) == len({k for keys in reports for k in keys})
     assert tables.sentence_report.tolist() == [n for n in range(len(reports)) for _ in range(n % 3)]
     assert tables.first_sentence.tolist() == np.cumsum([0] + [n % 3 for n in range(len(reports))])[:-1].tolist()

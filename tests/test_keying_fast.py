@@ -108,3 +108,14 @@ def test_clause_codes_mask_digits_from_exactly_mask_min_words_on():
         spans, codes, lengths = P.clause_codes(report, 8)
         assert ("0" in found[0].key and "1" not in found[0].key) == (words + 3 >= P.MASK_MIN_WORDS)  # 与 and the joined tail 其后 are words too
         assert code_hashes(codes, lengths).tolist() == key_hashes([c.key for c in found]).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(alphabet="項目资金（xiàng）(mù)，。 １2.a", min_size=0, max_size=60), data=st.data())
+def test_normalised_lengths_equal_normalised_length(text, data):
+    report = _report(text)
+    length, n = P.normalised_lengths(report), len(report.text)
+    for _ in range(10):
+        lo = data.draw(st.integers(0, n))
+        hi = data.draw(st.integers(lo, n))
+        assert length(lo, hi) == P.normalised_length(report, lo, hi)

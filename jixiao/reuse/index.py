@@ -27,7 +27,6 @@ from bisect import bisect_left
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -36,7 +35,7 @@ import numpy as np
 from ..errors import JixiaoError
 from ..model.report import Report
 from ..read.textnorm import fold
-from .passages import MIN_CHARS, Passage, clause_codes, normalised_length, passages, place_names
+from .passages import MIN_CHARS, Passage, clause_codes, normalised_lengths, passages, place_names
 
 FORMAT_VERSION = 4      # 4: clause keys as 64-bit hashes (3: keys as strings; 2 was a pickle, refused)
 SNAPSHOT_VERSION = 1
@@ -51,7 +50,7 @@ MAX_SOURCES = 20        # a clause in more reports than this is a stock phrase; 
 MAX_CANDIDATES = 4 * MAX_SOURCES  # LSH candidates beyond which a sentence is common, not verified one by one
 STOCK_MIN_REPORTS = 4   # a passage in at least this many reports, and …
 STOCK_MIN_SHARE = 0.3   # … in at least this share of the corpus, is a stock phrase of the genre
-_END = itemgetter(1)
+SEARCH_STEP = 64        # reports searched together (one lookup of all their clauses and sentences)
 _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.RandomState(1)
 _A = _rng.randint(1, 1 << 31, size=NUM_PERM).astype(np.uint64)
@@ -260,6 +259,13 @@ class ReuseIndex:
         self.places: dict[str | None, frozenset[str]] = {}  # county -> its towns' names, masked in keys
         self._postings: "_Tables | None" = None  # built when first searched after reports were added
         self._crowded: set[str] = set()          # sentences found common in this process's searches
+        self._folded: dict[str, str] = {}        # place name -> its folded form
+
+    def _fold(self, name: str) -> str:
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = fold(name)
+        return folded
 
     def __len__(self) -> int:
         return len(self.reports)
@@ -462,20 +468,33 @@ class ReuseIndex:
 
     def reuse(self, report: Report) -> list[Reuse]:
         """Passages of `report` found in other indexed reports, merged into maximal runs."""
-        own_key = report_key(report)
-        entry = self.reports.get(own_key)
-        own = -1 if entry is None else entry.number
-        stored = self._stored(report, own_key)
-        if stored is not None:  # an indexed report, keyed the same way: its keys are known already
-            rows, hashes = stored.clauses, stored.hashes
-        else:
-            spans, codes, lengths = clause_codes(report, places=self.places_of(report))
-            rows, hashes = np.column_stack([spans, lengths]), code_hashes(codes, lengths)
-        units = [tuple(row) for row in rows.tolist()]
-        matched = self._tables().sources(hashes, own)
-        common = [len(found) >= MAX_SOURCES for found in matched]
-        self._near(report, own, units, matched, common, stored)
-        return self._runs(report, units, matched, common)
+        return self._unpack(self._search_many([report])[0])
+
+    def _search_many(self, reports: list[Report]) -> list[list[tuple]]:
+        """reuse() of each report, its runs as tuples (see _unpack): what a worker sends back. The
+        index is read for all the reports at once (one sorted lookup of all their clauses, one LSH
+        query of all their sentences), not report by report."""
+        searched, hashes, owners = [], [], []
+        for report in reports:
+            own_key = report_key(report)
+            entry = self.reports.get(own_key)
+            own = -1 if entry is None else entry.number
+            stored = self._stored(report, own_key)
+            if stored is not None:  # an indexed report, keyed the same way: its keys are known already
+                rows, report_hashes = stored.clauses, stored.hashes
+            else:
+                spans, codes, lengths = clause_codes(report, places=self.places_of(report))
+                rows, report_hashes = np.column_stack([spans, lengths]), code_hashes(codes, lengths)
+            searched.append((report, own, stored, [tuple(row) for row in rows.tolist()]))
+            hashes.append(report_hashes)
+            owners.append(np.full(len(report_hashes), own, dtype=np.int64))
+        found = self._tables().sources(np.concatenate([np.zeros(0, np.uint64)] + hashes),
+                                       np.concatenate([np.zeros(0, np.int64)] + owners))
+        bounds = np.cumsum([0] + [len(h) for h in hashes]).tolist()
+        matched = [found[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+        common = [[len(sources) >= MAX_SOURCES for sources in m] for m in matched]
+        self._near(searched, matched, common)
+        return [self._runs(report, units, m, c) for (report, _, _, units), m, c in zip(searched, matched, common)]
 
     def _stored(self, report: Report, own: str) -> IndexedReport | None:
         """The index's entry for this report when its keys would come out the same now: the same
@@ -487,7 +506,7 @@ class ReuseIndex:
         now = _masking(report, self.places_of(report))
         if now[0] != meta:
             return None
-        if now[1] != places and any(fold(n) in report.folded for n in now[1] - places):
+        if now[1] != places and any(self._fold(n) in report.folded for n in now[1] - places):
             return None
         return entry
 
@@ -502,28 +521,25 @@ class ReuseIndex:
 
     def _reuse_many(self, reports: list[Report], jobs: int) -> list[list[Reuse]]:
         jobs = max(1, min(jobs, len(reports)))
+        step = max(1, min(SEARCH_STEP, len(reports) // (8 * jobs)))
+        spans = [(lo, min(lo + step, len(reports))) for lo in range(0, len(reports), step)]
         if jobs == 1 or not _can_fork():
-            return [self.reuse(r) for r in reports]
+            return [self._unpack(runs) for lo, hi in spans for runs in self._search_many(reports[lo:hi])]
         self.bands.freeze()  # before forking, so that no worker builds the band tables or postings again
         self._tables()
         global _SHARED
         _SHARED = (self, reports)
         try:
             with _frozen(), mp.get_context("fork").Pool(jobs) as pool:
-                chunk = max(1, min(64, len(reports) // (8 * jobs)))
                 # unpacked while the workers search the next reports (imap keeps the order)
-                return [self._unpack(runs) for runs in pool.imap(_reuse_at, range(len(reports)), chunksize=chunk)]
+                return [self._unpack(runs) for part in pool.imap(_reuse_range, spans) for runs in part]
         finally:
             _SHARED = None
 
-    def _pack(self, runs: list[Reuse]) -> list[tuple]:
-        """Runs as tuples of numbers and strings, to send from a worker: pickling dataclasses (a
-        class reference and a dict per object, through copyreg) cost as much as the search."""
-        reports = self.reports
-        return [(r.start, r.end, r.chars, r.reports_sharing, r.kind,
-                 tuple((reports[s.report].number, s.start, s.end) for s in r.sources)) for r in runs]
-
     def _unpack(self, packed: list[tuple]) -> list[Reuse]:
+        """Runs from tuples of numbers and strings, (start, end, chars, reports sharing, kind,
+        ((report number, start, end), …)): made once, where they are used (pickling dataclasses
+        from a worker, a class reference and a dict per object, cost as much as the search)."""
         entries = self.entries
         out = []
         for start, end, chars, sharing, kind, sources in packed:
@@ -534,32 +550,40 @@ class ReuseIndex:
             out.append(Reuse(start, end, chars, spans, sharing, kind))
         return out
 
-    def _near(self, report: Report, own: int, units, matched, common, stored: IndexedReport | None = None) -> None:
-        """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses.
+    def _near(self, searched: list[tuple], matched: list[list[dict]], common: list[list[bool]]) -> None:
+        """Sentences copied with small edits: LSH candidates, verified, mark the sentence's clauses
+        (of each searched report: (report, own number, stored entry, clause rows)).
 
         Sentences already matched exactly are skipped; a sentence with more candidates than
         MAX_SOURCES is a stock phrase and is not verified candidate by candidate.
         """
-        if stored is not None:
-            sentences = [Passage(start, end, "", masked, -1, -1) for start, end, masked in stored.sentences]
-        else:
-            sentences = passages(report, MIN_CHARS, self.places_of(report))
-        starts = [c[0] for c in units]
-        inside = [list(range(bisect_left(starts, p.start), bisect_left(starts, p.end))) for p in sentences]
-        crowded = self._crowded
-        todo = [(j, p, ks) for j, (p, ks) in enumerate(zip(sentences, inside)) if ks and not all(matched[k] for k in ks)]
-        for _, p, ks in todo:
-            if p.masked in crowded:
-                for k in ks:
-                    common[k] = True
-        todo = [(j, p, ks) for j, p, ks in todo if p.masked not in crowded]
-        sigs = self._signatures(own, sentences, [j for j, _, _ in todo])
+        crowded, todo, sigs = self._crowded, [], []
+        for r, (report, own, stored, units) in enumerate(searched):
+            if stored is not None:
+                sentences = [Passage(start, end, "", masked, -1, -1) for start, end, masked in stored.sentences]
+            else:
+                sentences = passages(report, MIN_CHARS, self.places_of(report))
+            starts = [c[0] for c in units]
+            here, flags = matched[r], common[r]
+            mine = []
+            for j, p in enumerate(sentences):
+                lo, hi = bisect_left(starts, p.start), bisect_left(starts, p.end)
+                if lo == hi or all(here[k] for k in range(lo, hi)):
+                    continue
+                if p.masked in crowded:
+                    for k in range(lo, hi):
+                        flags[k] = True
+                    continue
+                mine.append((j, p.masked, range(lo, hi)))
+            sigs.append(self._signatures(own, sentences, [j for j, _, _ in mine]))
+            todo += [(r, own, masked, ks) for _, masked, ks in mine]
         tables, entries = self._tables(), self.entries
-        for (_, p, ks), ids in zip(todo, self.bands.query(sigs, limit=MAX_CANDIDATES)):
+        candidates = self.bands.query(np.concatenate([np.zeros((0, NUM_PERM), np.uint64)] + sigs), limit=MAX_CANDIDATES)
+        for (r, own, masked, ks), ids in zip(todo, candidates):
             if ids is None:  # a crowded bucket: a sentence of the genre, not a copy
-                crowded.add(p.masked)
+                crowded.add(masked)
                 for k in ks:
-                    common[k] = True
+                    common[r][k] = True
                 continue
             owners = tables.sentence_report[ids]
             local = ids - tables.first_sentence[owners]
@@ -567,15 +591,16 @@ class ReuseIndex:
             others = sorted((f"{entries[o].key}:{i}", o, i) for o, i in zip(owners.tolist(), local.tolist()) if o != own)
             if len({o for _, o, _ in others}) >= MAX_SOURCES:
                 for k in ks:
-                    common[k] = True
+                    common[r][k] = True
                 continue
+            here = matched[r]
             for _, o, i in others:
                 start, end, other = entries[o].sentences[i]
-                if not _same(p.masked, other):
+                if not _same(masked, other):
                     continue
                 for k in ks:
-                    if o not in matched[k] and len(matched[k]) < MAX_SOURCES:
-                        matched[k][o] = (start, end)
+                    if o not in here[k] and len(here[k]) < MAX_SOURCES:
+                        here[k][o] = (start, end)
 
     def _signatures(self, own: int, sentences, which: list[int]) -> np.ndarray:
         """Signatures of sentences[j] for j in which: those saved in the index when the report is
@@ -587,17 +612,19 @@ class ReuseIndex:
             return self.bands.sigs[int(self._tables().first_sentence[own]) + np.asarray(which, dtype=np.int64)]
         return signatures([sentences[j].masked for j in which])
 
-    def _runs(self, report: Report, units, matched, common) -> list[Reuse]:
-        """Consecutive clauses found in the same other reports, merged into runs. A run's sources
-        are the reports all its clauses share (a dict in their first clause's order, each with its
-        span); its Reuse is made once the run is complete. While the run grows only the set of its
-        sources is kept (set operations); each source's span is taken from the clauses' at the end."""
+    def _runs(self, report: Report, units, matched, common) -> list[tuple]:
+        """Consecutive clauses found in the same other reports, merged into runs (packed, see
+        _unpack). A run's sources are the reports all its clauses share, each with its span: from
+        its start in the run's first clause to its furthest end; while the run grows only the set of
+        its sources is kept. Runs from the same sources separated by a little changed text (updated
+        wording) are then joined, and runs shorter than MIN_RUN dropped."""
+        gap = normalised_lengths(report)
         partial: list[list] = []    # [start, end, chars, first clause's sources, all clauses' sources, set, common]
         current: list | None = None
         for (start, end, chars), found, is_common in zip(units, matched, common):
             if current is not None and found:
                 keys = current[5]
-                if not keys.isdisjoint(found) and not _between(report, current[1], start):
+                if not keys.isdisjoint(found) and not gap(current[1], start):
                     current[1] = end
                     current[2] += chars
                     if not found.keys() >= keys:
@@ -610,29 +637,46 @@ class ReuseIndex:
             current = [start, end, chars, found, [found], set(found), is_common] if found else None
         if current is not None:
             partial.append(current)
-        entries, rank = self.entries, self._tables().rank
-        runs = []
-        for start, end, chars, first, founds, keys, _ in partial:
-            # a source's span: from its start in the run's first clause to its furthest end
-            spans = [(k, first[k][0], max(map(_END, map(itemgetter(k), founds)))) for k in first if k in keys]
-            spans.sort(key=lambda span: rank[span[0]])
-            runs.append(Reuse(start, end, chars, [SourceSpan(entries[k].key, entries[k].name, entries[k].town,
-                                                             entries[k].year, a, b) for k, a, b in spans]))
-        flags = [p[6] for p in partial]
-        runs, flags = _join_gaps(report, runs, flags)
+        rank = self._tables().rank
+        by_rank = lambda span: rank[span[0]]
+        joined: list[list] = []     # [start, end, chars, spans [[number, start, end], …] in rank order, set, common]
+        for start, end, chars, first, founds, keys, is_common in partial:
+            if len(founds) == 1:
+                spans = [[k, a, b] for k, (a, b) in first.items()]
+            else:
+                ends = {k: first[k][1] for k in keys}
+                seen = first
+                for found in founds:
+                    if found is not seen:   # a crowded clause's sources are one shared dict
+                        seen = found
+                        for k, furthest in ends.items():
+                            if found[k][1] > furthest:
+                                ends[k] = found[k][1]
+                spans = [[k, first[k][0], ends[k]] for k in first if k in keys]
+            spans.sort(key=by_rank)
+            prev = joined[-1] if joined else None
+            if prev is not None and prev[4] == keys and gap(prev[1], start) <= MAX_GAP:
+                prev[1] = end
+                prev[2] += chars
+                for a, b in zip(prev[3], spans):
+                    a[2] = max(a[2], b[2])
+                prev[5] = prev[5] or is_common
+                continue
+            joined.append([start, end, chars, spans, keys, is_common])
+        entries, town = self.entries, report.meta.town
         corpus = len(self.reports) + (0 if report_key(report) in self.reports else 1)
         out = []
-        for run, is_common in zip(runs, flags):
-            if run.chars < MIN_RUN:
+        for start, end, chars, spans, _, is_common in joined:
+            if chars < MIN_RUN:
                 continue
-            run.reports_sharing = 1 + len(run.sources)
-            towns = {s.town for s in run.sources}
-            if is_common or (run.reports_sharing >= STOCK_MIN_REPORTS
-                             and run.reports_sharing >= STOCK_MIN_SHARE * corpus):
-                run.kind = "stock"
-            elif report.meta.town and towns == {report.meta.town}:
-                run.kind = "own-years"
-            out.append(run)
+            sharing = 1 + len(spans)
+            if is_common or (sharing >= STOCK_MIN_REPORTS and sharing >= STOCK_MIN_SHARE * corpus):
+                kind = "stock"
+            elif town and all(entries[k].town == town for k, _, _ in spans):
+                kind = "own-years"
+            else:
+                kind = "copied"
+            out.append((start, end, chars, sharing, kind, tuple(map(tuple, spans))))
         return out
 
 
@@ -667,11 +711,12 @@ class _Tables:
         for place, k in enumerate(order):
             self.rank[k] = place
 
-    def sources(self, hashes: np.ndarray, own: int) -> list[dict[int, tuple[int, int]]]:
+    def sources(self, hashes: np.ndarray, own: np.ndarray) -> list[dict[int, tuple[int, int]]]:
         """For each clause hash, the first MAX_SOURCES other reports holding it (report number ->
         the clause's span there), in the order they were indexed: at most MAX_SOURCES + 1 postings
         read per clause, however many reports hold it.
 
+        `own`: for each hash, the number of the report searched (-1: not indexed), never its own source.
         A clause held by more than MAX_SOURCES reports, `own` not among the first MAX_SOURCES, gets
         the same dict for every report searched: made once per process and shared (the search adds
         sources only to dicts holding fewer than MAX_SOURCES, so a shared one is never changed)."""
@@ -684,7 +729,7 @@ class _Tables:
         cols = np.arange(width)
         at = np.minimum(lo[:, None] + cols, len(self.report) - 1)
         report = self.report[at]
-        mine = report == own
+        mine = report == own[:, None]
         full = (size > MAX_SOURCES) & ~mine[:, :MAX_SOURCES].any(axis=1)
         keep = (cols < size[:, None]) & ~mine & ~full[:, None]
         keep &= np.cumsum(keep, axis=1) <= MAX_SOURCES
@@ -760,33 +805,9 @@ def _keyed_at(span: tuple[int, int]) -> list[tuple[np.ndarray, np.ndarray, list,
     return index._keyed_range(reports[span[0]:span[1]], _WORKER_SIGNATURES)
 
 
-def _reuse_at(k: int) -> list[tuple]:
+def _reuse_range(span: tuple[int, int]) -> list[list[tuple]]:
     index, reports = _SHARED
-    return index._pack(index.reuse(reports[k]))
-
-
-def _between(report: Report, lo: int, hi: int) -> bool:
-    """Is there text (not just punctuation and space) between two clauses?"""
-    return normalised_length(report, lo, hi) > 0
-
-
-def _join_gaps(report: Report, runs: list[Reuse], flags: list[bool]) -> tuple[list[Reuse], list[bool]]:
-    """Join runs from the same sources separated by a little changed text (updated wording)."""
-    out: list[Reuse] = []
-    out_flags: list[bool] = []
-    for run, flag in zip(runs, flags):
-        prev = out[-1] if out else None
-        if prev is not None and {s.report for s in prev.sources} == {s.report for s in run.sources} \
-                and normalised_length(report, prev.end, run.start) <= MAX_GAP:
-            prev.end = run.end
-            prev.chars += run.chars
-            for a, b in zip(prev.sources, run.sources):
-                a.end = max(a.end, b.end)
-            out_flags[-1] = out_flags[-1] or flag
-            continue
-        out.append(run)
-        out_flags.append(flag)
-    return out, out_flags
+    return index._search_many(reports[span[0]:span[1]])
 
 
 def shared_with(report: Report, reuses: list[Reuse]) -> dict[str, float]:

@@ -272,6 +272,14 @@ def normalised_length(report: Report, lo: int, hi: int) -> int:
     return len(normalise(report.text[lo:hi]))
 
 
+def normalised_lengths(report: Report):
+    """length(lo, hi) == normalised_length(report, lo, hi), for the many spans of one report."""
+    if _pinyin_free(report):
+        kept = _kept(report)
+        return lambda lo, hi: kept[hi] - kept[lo]
+    return lambda lo, hi: len(normalise(report.text[lo:hi]))
+
+
 def _pinyin_free(report: Report) -> bool:
     """Did folding blank no inline pinyin? Then fold(text[lo:hi]) == folded[lo:hi]. Pinyin starts
     with a bracket, which only folding's pinyin step turns into a blank."""
