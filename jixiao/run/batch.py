@@ -39,8 +39,9 @@ TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit 
 AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
 KERNEL = "python3"
 # no output cache (Out, _, __): nothing a batch needs, and without it resetting the namespace between
-# towns skips IPython's flush of that cache, a full garbage collection (about 0.1 s a town)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0"]
+# towns skips IPython's flush of that cache, a full garbage collection (about 0.1 s a town); no input
+# history: IPython would write every cell to its SQLite file (~/.ipython), shared by every kernel
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0", "--HistoryManager.enabled=False"]
 WARM_UP = "import jixiao.present.notebook as _jx\n_jx.warm_up()\ndel _jx"  # run in a kernel started ahead
 
 
