@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -615,3 +616,43 @@ def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path
     with pytest.raises(JixiaoError, match="holds the batch's inputs"):
         run_batch(params, reports, progress=False)
     assert kernels.starts == before and kernels.running() == 0
+
+
+_AT_EXIT = """
+import atexit, runpy, sys
+marks = sys.argv.pop(1)
+atexit.register(lambda: open(marks, "a").write("exit handler ran\\n"))
+class Torn:
+    def __del__(self, _open=open, _marks=marks):  # builtins and globals are gone by then
+        _open(_marks, "a").write("torn down\\n")
+kept = Torn()  # freed only by the interpreter's teardown of this module
+sys.argv[0] = "jixiao"
+runpy.run_module("jixiao", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_batch_command_ends_without_tearing_down_but_runs_its_exit_handlers(tmp_path, monkeypatch, fails):
+    """`jixiao batch` ends its process as soon as the outputs are written: the exit handlers run
+    (a caller's own, the kernels'), everything printed is there, the status is the batch's — but
+    Python's teardown of every module (half a second) is skipped."""
+    import nbformat
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('town failed')" if fails else "1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    params = tmp_path / "params"
+    _params(params, "柳湾镇", 2023, EXAMPLES / "reports" / "02_liuwan_2023.txt", EXAMPLES / "reports")
+    marks = tmp_path / "marks.txt"
+    result = subprocess.run([sys.executable, "-c", _AT_EXIT, str(marks), "batch", str(params), "--out",
+                             str(tmp_path / "out"), "--quiet"], capture_output=True, cwd=ROOT,
+                            env={**os.environ, "JIXIAO_NOTEBOOKS": str(notebooks)})
+    assert result.returncode == (1 if fails else 0), result.stderr.decode()[-800:]
+    assert f"{0 if fails else 1} of 1 towns done".encode() in result.stdout
+    assert marks.read_text(encoding="utf-8") == "exit handler ran\n"
+    assert (tmp_path / "out" / "index.html").is_file()
