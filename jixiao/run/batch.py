@@ -131,6 +131,8 @@ def _exporter(stock: bool = False):
         exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
+        if not stock:
+            exporter.register_filter("clean_html", _clean_html_once)
         _EXPORTERS[key] = exporter
     return exporter
 
@@ -162,6 +164,8 @@ def _page_exporter():
             langinfo = nb.metadata.get("language_info", {})  # as HTMLExporter.from_notebook_node does
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            if type(highlight_code) is Highlight2HTML:
+                highlight_code = _SameCode(highlight_code)
             resources = self._init_resources(resources)
             data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
             self.register_filter("highlight_code", highlight_code)
@@ -170,6 +174,46 @@ def _page_exporter():
             return _accessible(html), resources
 
     return PageExporter
+
+
+_CODE_MEMO: dict = {}   # (filter, arguments) → HTML: a town's code cells are the template's, page after page
+_CODE_MEMO_LIMIT = 2000  # entries; code cells are short (longer strings are not kept)
+
+
+def _memo(key, compute):
+    """compute(), or what it returned for the same key before. Only under _EXPORTER_LOCK."""
+    if key in _CODE_MEMO:
+        return _CODE_MEMO[key]
+    value = compute()
+    if len(key[-1]) <= 20_000:
+        if len(_CODE_MEMO) >= _CODE_MEMO_LIMIT:
+            _CODE_MEMO.clear()
+        _CODE_MEMO[key] = value
+    return value
+
+
+class _SameCode:
+    """nbconvert's highlight_code filter (pygments), remembering what it gave each source: every
+    town's page shows the same code cells. The result depends on the source, the language and the
+    cell's `magics_language` only (nbconvert.filters.highlight), so only those make the key."""
+
+    def __init__(self, highlight):
+        self.highlight = highlight
+
+    def __call__(self, source, language=None, metadata=None):
+        magics = metadata.get("magics_language") if metadata else None
+        key = ("highlight", self.highlight.pygments_lexer, repr(self.highlight.extra_formatter_options), language,
+               magics, str(source))
+        return _memo(key, lambda: self.highlight(source, language, metadata))
+
+
+def _clean_html_once(element):
+    """nbconvert's clean_html (bleach, half the cost of a page with code), remembered per string:
+    the code cells it cleans are the same on every town's page. A pure function of its text."""
+    from nbconvert.filters.strings import clean_html
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return _memo(("clean_html", text), lambda: clean_html(text))
 
 
 def _accessible(html: str) -> str:
