@@ -562,9 +562,11 @@ def test_closing_lanes_with_cancel_starts_no_waiting_call():
     assert running.done() and waiting.cancelled() and ran == ["first"]
 
 
-def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch):
-    """--jobs 2 starts the county summary in the idle kernel while the last town still runs; when
-    that town then fails, the summary is made again without it (as with every failed town)."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch, jobs):
+    """--jobs 2 starts the county summary in the idle kernel while the last town still runs (--jobs 1
+    queues it behind the last town); when that town then fails, the summary is made again without
+    it (as with every failed town)."""
     import nbformat
 
     from jixiao.run import batch
@@ -591,11 +593,57 @@ def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path,
         return real(template, *args)
 
     monkeypatch.setattr(batch, "execute", execute)
-    runs = batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=jobs, progress=False)
     assert [r.status for r in runs] == ["ok", "ok", "failed"], [r.error for r in runs]
     assert len(summaries) == 2  # started early, then made again
     text = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "柳湾镇" in text and "白沙镇" in text and "青竹镇" not in text
+
+
+def test_one_kernel_runs_the_summary_right_after_its_last_town(tmp_path, monkeypatch):
+    """--jobs 1: the county summary is queued behind the last town, so the kernel runs it while that
+    town's pages are still being rendered (not after them), and only once when every town succeeds."""
+    import threading
+    import time
+
+    import nbformat
+
+    from jixiao.run import batch
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]})]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(notebooks))
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    events, lock = [], threading.Lock()
+    real_execute, real_render = batch.execute, batch.render_town
+
+    def execute(template, *args):
+        if template.name == "summary.ipynb":
+            with lock:
+                events.append("summary starts")
+        return real_execute(template, *args)
+
+    def render_town(params, *args):
+        if params.town == "白沙镇":  # the last town handed on: its pages take a while
+            time.sleep(3)
+        done = real_render(params, *args)
+        with lock:
+            events.append(f"{params.town} pages done")
+        return done
+
+    monkeypatch.setattr(batch, "execute", execute)
+    monkeypatch.setattr(batch, "render_town", render_town)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+    assert events.count("summary starts") == 1
+    assert events.index("summary starts") < events.index("白沙镇 pages done"), events
 
 
 def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path):

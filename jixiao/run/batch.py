@@ -553,7 +553,8 @@ def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler,
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
+            summary = []  # the summary notebook, started early in an idle kernel while the last towns run
+                          # (with one kernel: queued behind its last town);
                           # it reads only the towns' saved audits, all made by then, and is run again
                           # if a town fails after all (its audit is then retired: _retire_failed)
             runs += _run_all(towns, staging, None, scheduler, progress, review, town_timeout, lanes,
@@ -855,7 +856,8 @@ def _run_all(towns, staging, index_path, scheduler, progress, review=None,
     process while the kernels run the next towns.
 
     early: called once, with lanes, when every town is analysed and handed on, none has failed so far,
-    and fewer towns are still running than there are kernels (one is idle): see run_batch."""
+    and fewer towns are still running than there are kernels (one is idle) — with one kernel, at once
+    (its queue runs the call right after its last town, while the pages are rendered): see run_batch."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
@@ -900,10 +902,11 @@ def _run_all(towns, staging, index_path, scheduler, progress, review=None,
                 futures.append(lanes.submit(run, by_name[name]))
                 if len(futures) == 1:
                     renderer.submit(_warm_pages)  # nbconvert imported while the kernels run the first towns
-            pending, failed = set(futures), False  # every town analysed and handed on from here
+            pending = set(futures)  # every town analysed and handed on from here
+            failed = any(f.done() and (f.exception() is not None or f.result()[0] != "ok") for f in futures)
             while pending:
-                if early is not None and not failed and len(pending) < lanes.size:
-                    early()  # a kernel is idle: the summary may start (see run_batch)
+                if early is not None and not failed and (len(pending) < lanes.size or lanes.size == 1):
+                    early()  # a kernel is idle, or the only one takes it after its last town (see run_batch)
                     early = None
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 failed = failed or any(f.exception() is not None or f.result()[0] != "ok" for f in done)
