@@ -531,6 +531,7 @@ def test_lanes_run_side_by_side_each_in_its_own_thread_and_kernel():
 
     lanes = batch.Lanes(2)
     try:
+        assert kernels.running() == 2  # both kernels launched before Lanes hands back (the batch goes on after)
         got = [f.result(timeout=180) for f in [lanes.submit(meet) for _ in range(2)]]
     finally:
         lanes.close()

@@ -43,6 +43,7 @@ KERNEL = "python3"
 # history: IPython would write every cell to its SQLite file (~/.ipython), shared by every kernel
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0", "--HistoryManager.enabled=False"]
 WARM_UP = "import jixiao.present.notebook as _jx\n_jx.warm_up()\ndel _jx"  # run in a kernel started ahead
+LAUNCH_WAIT_S = 10                   # at most, for the kernels' processes to be launched before the batch goes on
 
 
 @dataclass
@@ -746,18 +747,28 @@ class Lanes:
 
         self._tasks: queue.Queue = queue.Queue()
         self._closed = False
-        self._threads = [threading.Thread(target=self._lane, name=f"jixiao-kernel-{k}", daemon=True)
-                         for k in range(max(1, jobs))]
+        launched = [threading.Event() for _ in range(max(1, jobs))]
+        self._threads = [threading.Thread(target=self._lane, args=(event,), name=f"jixiao-kernel-{k}", daemon=True)
+                         for k, event in enumerate(launched)]
         for thread in self._threads:
             thread.start()
+        # the kernels' processes are launched before this process's own work competes with their
+        # threads for the interpreter: a kernel's start is the longer way to the first town
+        for event in launched:
+            event.wait(LAUNCH_WAIT_S)
 
-    def _lane(self) -> None:
+    def _lane(self, launched) -> None:
         from . import kernels
 
         try:
             kernels.prestart(KERNEL, KERNEL_ARGS, WARM_UP)
-            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
         except Exception:  # noqa: BLE001 — the first town starts it again, and fails with the cause if it cannot
+            pass
+        finally:
+            launched.set()
+        try:
+            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
+        except Exception:  # noqa: BLE001 — the first town imports it again, and fails with the cause
             pass
         try:
             while (task := self._tasks.get()) is not None:
