@@ -199,6 +199,9 @@ def cmd_batch(args) -> int:
         _err(f"{r.name}: {r.error}")
     import os
     _out(f"{len(runs) - len(failed)} of {len(runs)} towns done; open {os.path.abspath(os.path.join(args.out, 'index.html'))}\n")
+    if getattr(args, "own_process", False):  # the command line's process: ended at once (end_process)
+        from .run.batch import end_process
+        end_process(1 if failed else 0)
     return 1 if failed else 0
 
 
@@ -330,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.own_process = argv is None  # called as the `jixiao` command, not main([...]) from Python
     try:
         return args.func(args)
     except JixiaoError as exc:

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -530,6 +531,7 @@ def test_lanes_run_side_by_side_each_in_its_own_thread_and_kernel():
 
     lanes = batch.Lanes(2)
     try:
+        assert kernels.running() == 2  # both kernels launched before Lanes hands back (the batch goes on after)
         got = [f.result(timeout=180) for f in [lanes.submit(meet) for _ in range(2)]]
     finally:
         lanes.close()
@@ -561,9 +563,11 @@ def test_closing_lanes_with_cancel_starts_no_waiting_call():
     assert running.done() and waiting.cancelled() and ran == ["first"]
 
 
-def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch):
-    """--jobs 2 starts the county summary in the idle kernel while the last town still runs; when
-    that town then fails, the summary is made again without it (as with every failed town)."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path, monkeypatch, jobs):
+    """--jobs 2 starts the county summary in the idle kernel while the last town still runs (--jobs 1
+    queues it behind the last town); when that town then fails, the summary is made again without
+    it (as with every failed town)."""
     import nbformat
 
     from jixiao.run import batch
@@ -590,11 +594,57 @@ def test_a_town_failing_while_the_early_summary_runs_is_left_out_of_it(tmp_path,
         return real(template, *args)
 
     monkeypatch.setattr(batch, "execute", execute)
-    runs = batch.run_batch(params, tmp_path / "out", jobs=2, progress=False)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=jobs, progress=False)
     assert [r.status for r in runs] == ["ok", "ok", "failed"], [r.error for r in runs]
     assert len(summaries) == 2  # started early, then made again
     text = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert "柳湾镇" in text and "白沙镇" in text and "青竹镇" not in text
+
+
+def test_one_kernel_runs_the_summary_right_after_its_last_town(tmp_path, monkeypatch):
+    """--jobs 1: the county summary is queued behind the last town, so the kernel runs it while that
+    town's pages are still being rendered (not after them), and only once when every town succeeds."""
+    import threading
+    import time
+
+    import nbformat
+
+    from jixiao.run import batch
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]})]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    monkeypatch.setenv("JIXIAO_NOTEBOOKS", str(notebooks))
+    params = tmp_path / "params"
+    for town, name in (("柳湾镇", "02_liuwan_2023.txt"), ("白沙镇", "01_baisha_2023.txt")):
+        _params(params, town, 2023, EXAMPLES / "reports" / name, EXAMPLES / "reports")
+    events, lock = [], threading.Lock()
+    real_execute, real_render = batch.execute, batch.render_town
+
+    def execute(template, *args):
+        if template.name == "summary.ipynb":
+            with lock:
+                events.append("summary starts")
+        return real_execute(template, *args)
+
+    def render_town(params, *args):
+        if params.town == "白沙镇":  # the last town handed on: its pages take a while
+            time.sleep(3)
+        done = real_render(params, *args)
+        with lock:
+            events.append(f"{params.town} pages done")
+        return done
+
+    monkeypatch.setattr(batch, "execute", execute)
+    monkeypatch.setattr(batch, "render_town", render_town)
+    runs = batch.run_batch(params, tmp_path / "out", jobs=1, progress=False)
+    assert [r.status for r in runs] == ["ok", "ok"], [r.error for r in runs]
+    assert events.count("summary starts") == 1
+    assert events.index("summary starts") < events.index("白沙镇 pages done"), events
 
 
 def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path):
@@ -615,3 +665,43 @@ def test_an_out_refused_before_the_parameters_are_read_starts_no_kernel(tmp_path
     with pytest.raises(JixiaoError, match="holds the batch's inputs"):
         run_batch(params, reports, progress=False)
     assert kernels.starts == before and kernels.running() == 0
+
+
+_AT_EXIT = """
+import atexit, runpy, sys
+marks = sys.argv.pop(1)
+atexit.register(lambda: open(marks, "a").write("exit handler ran\\n"))
+class Torn:
+    def __del__(self, _open=open, _marks=marks):  # builtins and globals are gone by then
+        _open(_marks, "a").write("torn down\\n")
+kept = Torn()  # freed only by the interpreter's teardown of this module
+sys.argv[0] = "jixiao"
+runpy.run_module("jixiao", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_batch_command_ends_without_tearing_down_but_runs_its_exit_handlers(tmp_path, monkeypatch, fails):
+    """`jixiao batch` ends its process as soon as the outputs are written: the exit handlers run
+    (a caller's own, the kernels'), everything printed is there, the status is the batch's — but
+    Python's teardown of every module (half a second) is skipped."""
+    import nbformat
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "summary.ipynb", notebooks / "summary.ipynb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("town = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("raise ValueError('town failed')" if fails else "1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "audit.ipynb")
+    params = tmp_path / "params"
+    _params(params, "柳湾镇", 2023, EXAMPLES / "reports" / "02_liuwan_2023.txt", EXAMPLES / "reports")
+    marks = tmp_path / "marks.txt"
+    result = subprocess.run([sys.executable, "-c", _AT_EXIT, str(marks), "batch", str(params), "--out",
+                             str(tmp_path / "out"), "--quiet"], capture_output=True, cwd=ROOT,
+                            env={**os.environ, "JIXIAO_NOTEBOOKS": str(notebooks)})
+    assert result.returncode == (1 if fails else 0), result.stderr.decode()[-800:]
+    assert f"{0 if fails else 1} of 1 towns done".encode() in result.stdout
+    assert marks.read_text(encoding="utf-8") == "exit handler ran\n"
+    assert (tmp_path / "out" / "index.html").is_file()

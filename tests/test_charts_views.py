@@ -214,3 +214,14 @@ def test_the_same_findings_give_the_same_workbook_bytes(tmp_path):
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     import openpyxl
     assert openpyxl.load_workbook(tmp_path / "b.xlsx")["问题清单"].max_row >= 3
+
+
+def test_a_kernels_warm_up_imports_what_the_first_town_would():
+    """warm_up (run in each batch kernel while the reports are read) leaves the first town nothing
+    to import: the rule modules (named on the overview and the claims) among them."""
+    code = ("import sys\nimport jixiao.present.notebook as jx\njx.warm_up()\nimport jixiao.rules as rules\n"
+            "missing = [m for m in rules._MODULES if m not in sys.modules]\n"
+            "before = len(sys.modules)\nrules.rule_titles(); jx.setup()\n"
+            "print(missing, len(sys.modules) - before)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[0] == "[] 0", done.stdout + done.stderr

@@ -114,3 +114,34 @@ def test_the_engine_module_imports_before_or_after_papermill(first):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "WarmEngine"
+
+
+def test_a_stopped_kernel_is_gone_at_once_and_only_it(tmp_path):
+    """shutdown() kills the kernel's own process group and reaps it before returning (no polling
+    every 0.1 s as jupyter_client does); this process, in another group, lives on."""
+    engines.shutdown()
+    engines.prestart("python3", [], None)
+    process = kernels.current()["km"].provisioner.process
+    assert process.poll() is None
+    assert os.getpgid(process.pid) != os.getpgrp()  # the kernel has its own session
+    engines.shutdown()
+    assert process.poll() is not None and kernels.running() == 0
+
+
+def test_the_batchs_kernels_keep_no_history_and_enter_the_towns_folder(tmp_path):
+    """The batch's kernel arguments turn IPython's history database off (every cell would be written
+    to SQLite, shared by all kernels); the warm engine runs each notebook in the folder given as
+    kernel_cwd, also when the kernel was used before (reset and folder change are one request)."""
+    from jixiao.run.batch import KERNEL_ARGS
+
+    engines.shutdown()
+    src = _notebook(tmp_path / "a.ipynb", "import os\nos.getcwd()", "get_ipython().history_manager.enabled")
+    for k in range(2):
+        folder = tmp_path / f"town{k}"
+        folder.mkdir()
+        pm.execute_notebook(str(src), str(folder / "a.out.ipynb"), engine_name=engines.ENGINE, kernel_name="python3",
+                            progress_bar=False, extra_arguments=KERNEL_ARGS, kernel_cwd=str(folder))
+        nb = nbformat.read(folder / "a.out.ipynb", as_version=4)
+        got = [o.get("data", {}).get("text/plain", "") for c in nb.cells for o in c.outputs]
+        assert got == [repr(str(folder)), "False"]
+    engines.shutdown()

@@ -141,3 +141,31 @@ def test_pages_are_nbconverts_pages_without_its_soup_pass(tmp_path, no_input):
     mine, theirs = ours.read_text(encoding="utf-8"), stock.read_text(encoding="utf-8")
     assert 'tabindex="0"' in mine and "<img" in mine and "No description has been provided" in mine
     assert _elements(mine) == _elements(theirs)
+
+
+def test_remembered_code_cells_give_the_same_pages(tmp_path):
+    """Highlighting and cleaning of code cells are remembered per source (every town's page shows
+    the template's code): a page made with them remembered is byte-identical to one made from
+    nothing, and a changed cell is highlighted anew, never taken for another one."""
+    import nbformat
+
+    from jixiao.run import batch
+
+    notebook = ROOT / "notebooks" / "audit.ipynb"
+    header = batch.page_header("标题", [("索引", "index.html")])
+    batch._CODE_MEMO.clear()
+    batch.to_html(notebook, tmp_path / "fresh.html", no_input=False, title="标题", header=header)
+    assert batch._CODE_MEMO  # the code cells were remembered
+    batch.to_html(notebook, tmp_path / "again.html", no_input=False, title="标题", header=header)
+    assert (tmp_path / "again.html").read_bytes() == (tmp_path / "fresh.html").read_bytes()
+
+    nb = nbformat.read(notebook, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code" and "show_claims" in c.source)
+    code.source = code.source.replace("show_claims", "show_claims_changed")
+    nbformat.write(nb, tmp_path / "changed.ipynb")
+    batch.to_html(tmp_path / "changed.ipynb", tmp_path / "changed.html", no_input=False, title="标题", header=header)
+    remembered = (tmp_path / "changed.html").read_text(encoding="utf-8")
+    batch._CODE_MEMO.clear()
+    batch.to_html(tmp_path / "changed.ipynb", tmp_path / "changed2.html", no_input=False, title="标题", header=header)
+    assert "show_claims_changed" in remembered
+    assert remembered == (tmp_path / "changed2.html").read_text(encoding="utf-8")

@@ -54,12 +54,15 @@ def setup() -> None:
 
 
 def warm_up() -> None:
-    """Pay in advance what a kernel's first notebook would: the imports, the CJK font found and
-    loaded, one small chart drawn and encoded as PNG. The batch runs this in a kernel it starts
-    while it reads the reports; nothing is displayed and nothing is left open."""
+    """Pay in advance what a kernel's first notebook would: the imports (the rules' too), the CJK
+    font found and loaded, one small chart drawn and encoded as PNG. The batch runs this in a
+    kernel it starts while it reads the reports; nothing is displayed and nothing is left open."""
     import matplotlib.pyplot as plt
 
+    from ..rules import rule_titles
+
     setup()
+    rule_titles()  # every rule module imported: a town's overview and claims name rules and their defaults
     fig = charts.share_ranking(pd.DataFrame({"乡镇": ["镇"], "套话占比": [0.5]}))
     png(fig)
     plt.close(fig)

@@ -39,9 +39,11 @@ TOWN_TIMEOUT_S = 600                 # per notebook cell, i.e. per town's audit 
 AUDIT = "audit.json"                 # a town's Audit, computed by the batch; its notebook only displays it
 KERNEL = "python3"
 # no output cache (Out, _, __): nothing a batch needs, and without it resetting the namespace between
-# towns skips IPython's flush of that cache, a full garbage collection (about 0.1 s a town)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0"]
+# towns skips IPython's flush of that cache, a full garbage collection (about 0.1 s a town); no input
+# history: IPython would write every cell to its SQLite file (~/.ipython), shared by every kernel
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--InteractiveShell.cache_size=0", "--HistoryManager.enabled=False"]
 WARM_UP = "import jixiao.present.notebook as _jx\n_jx.warm_up()\ndel _jx"  # run in a kernel started ahead
+LAUNCH_WAIT_S = 10                   # at most, for the kernels' processes to be launched before the batch goes on
 
 
 @dataclass
@@ -130,6 +132,8 @@ def _exporter(stock: bool = False):
         exporter.mermaid_layout_elk_js_url = exporter.jquery_url = exporter.widget_renderer_url = ""
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
+        if not stock:
+            exporter.register_filter("clean_html", _clean_html_once)
         _EXPORTERS[key] = exporter
     return exporter
 
@@ -161,6 +165,8 @@ def _page_exporter():
             langinfo = nb.metadata.get("language_info", {})  # as HTMLExporter.from_notebook_node does
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
             highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            if type(highlight_code) is Highlight2HTML:
+                highlight_code = _SameCode(highlight_code)
             resources = self._init_resources(resources)
             data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
             self.register_filter("highlight_code", highlight_code)
@@ -169,6 +175,46 @@ def _page_exporter():
             return _accessible(html), resources
 
     return PageExporter
+
+
+_CODE_MEMO: dict = {}   # (filter, arguments) → HTML: a town's code cells are the template's, page after page
+_CODE_MEMO_LIMIT = 2000  # entries; code cells are short (longer strings are not kept)
+
+
+def _memo(key, compute):
+    """compute(), or what it returned for the same key before. Only under _EXPORTER_LOCK."""
+    if key in _CODE_MEMO:
+        return _CODE_MEMO[key]
+    value = compute()
+    if len(key[-1]) <= 20_000:
+        if len(_CODE_MEMO) >= _CODE_MEMO_LIMIT:
+            _CODE_MEMO.clear()
+        _CODE_MEMO[key] = value
+    return value
+
+
+class _SameCode:
+    """nbconvert's highlight_code filter (pygments), remembering what it gave each source: every
+    town's page shows the same code cells. The result depends on the source, the language and the
+    cell's `magics_language` only (nbconvert.filters.highlight), so only those make the key."""
+
+    def __init__(self, highlight):
+        self.highlight = highlight
+
+    def __call__(self, source, language=None, metadata=None):
+        magics = metadata.get("magics_language") if metadata else None
+        key = ("highlight", self.highlight.pygments_lexer, repr(self.highlight.extra_formatter_options), language,
+               magics, str(source))
+        return _memo(key, lambda: self.highlight(source, language, metadata))
+
+
+def _clean_html_once(element):
+    """nbconvert's clean_html (bleach, half the cost of a page with code), remembered per string:
+    the code cells it cleans are the same on every town's page. A pure function of its text."""
+    from nbconvert.filters.strings import clean_html
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return _memo(("clean_html", text), lambda: clean_html(text))
 
 
 def _accessible(html: str) -> str:
@@ -508,7 +554,8 @@ def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler,
         try:
             review = Path(review_path) if review_path else params_dir / "review.json"
             review = review.resolve() if review.is_file() else None
-            summary = []  # the summary notebook, started early in an idle kernel while the last towns run;
+            summary = []  # the summary notebook, started early in an idle kernel while the last towns run
+                          # (with one kernel: queued behind its last town);
                           # it reads only the towns' saved audits, all made by then, and is run again
                           # if a town fails after all (its audit is then retired: _retire_failed)
             runs += _run_all(towns, staging, None, scheduler, progress, review, town_timeout, lanes,
@@ -525,6 +572,27 @@ def _batch(params_dir: Path, files: list[Path], out_dir: Path, lanes, scheduler,
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return runs
+
+
+def end_process(status: int):
+    """End this process with `status` once a batch is done, without Python's teardown of its ~2,000
+    modules one by one (half a second, after every output is written). What an exit must still do
+    is done first: the standard streams flushed, the exit handlers run (the kernels' shutdown,
+    logging's flush, a caller's own). For the `jixiao batch` command's own process only (cli)."""
+    import atexit
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 — a closed pipe: nothing more can be said on it
+            pass
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(status)
 
 
 def neighbours(towns: list[TownParams]) -> dict[str, tuple]:
@@ -679,18 +747,28 @@ class Lanes:
 
         self._tasks: queue.Queue = queue.Queue()
         self._closed = False
-        self._threads = [threading.Thread(target=self._lane, name=f"jixiao-kernel-{k}", daemon=True)
-                         for k in range(max(1, jobs))]
+        launched = [threading.Event() for _ in range(max(1, jobs))]
+        self._threads = [threading.Thread(target=self._lane, args=(event,), name=f"jixiao-kernel-{k}", daemon=True)
+                         for k, event in enumerate(launched)]
         for thread in self._threads:
             thread.start()
+        # the kernels' processes are launched before this process's own work competes with their
+        # threads for the interpreter: a kernel's start is the longer way to the first town
+        for event in launched:
+            event.wait(LAUNCH_WAIT_S)
 
-    def _lane(self) -> None:
+    def _lane(self, launched) -> None:
         from . import kernels
 
         try:
             kernels.prestart(KERNEL, KERNEL_ARGS, WARM_UP)
-            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
         except Exception:  # noqa: BLE001 — the first town starts it again, and fails with the cause if it cannot
+            pass
+        finally:
+            launched.set()
+        try:
+            _engines()  # Papermill imported while the kernel warms up, not when the first town is due
+        except Exception:  # noqa: BLE001 — the first town imports it again, and fails with the cause
             pass
         try:
             while (task := self._tasks.get()) is not None:
@@ -789,7 +867,8 @@ def _run_all(towns, staging, index_path, scheduler, progress, review=None,
     process while the kernels run the next towns.
 
     early: called once, with lanes, when every town is analysed and handed on, none has failed so far,
-    and fewer towns are still running than there are kernels (one is idle): see run_batch."""
+    and fewer towns are still running than there are kernels (one is idle) — with one kernel, at once
+    (its queue runs the call right after its last town, while the pages are rendered): see run_batch."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
@@ -834,10 +913,11 @@ def _run_all(towns, staging, index_path, scheduler, progress, review=None,
                 futures.append(lanes.submit(run, by_name[name]))
                 if len(futures) == 1:
                     renderer.submit(_warm_pages)  # nbconvert imported while the kernels run the first towns
-            pending, failed = set(futures), False  # every town analysed and handed on from here
+            pending = set(futures)  # every town analysed and handed on from here
+            failed = any(f.done() and (f.exception() is not None or f.result()[0] != "ok") for f in futures)
             while pending:
-                if early is not None and not failed and len(pending) < lanes.size:
-                    early()  # a kernel is idle: the summary may start (see run_batch)
+                if early is not None and not failed and (len(pending) < lanes.size or lanes.size == 1):
+                    early()  # a kernel is idle, or the only one takes it after its last town (see run_batch)
                     early = None
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 failed = failed or any(f.exception() is not None or f.result()[0] != "ok" for f in done)

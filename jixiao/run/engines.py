@@ -35,9 +35,9 @@ class WarmEngine(NBClientEngine):
         cwd = kwargs.pop("kernel_cwd", None)
         for unused in ("input_path", "timeout", "startup_timeout", "km", "kc"):
             kwargs.pop(unused, None)
-        km, kc = kernels.warm(kernel_name, start_timeout, extra)  # this thread's: one notebook at a time
-        if cwd:  # the notebook's own folder, as a fresh kernel started there would have it
-            kernels.run_code(kc, f"__import__('os').chdir({str(cwd)!r})", start_timeout)
+        # this thread's kernel (one notebook at a time), in the notebook's own folder, as a fresh
+        # kernel started there would have it
+        km, kc = kernels.warm(kernel_name, start_timeout, extra, cwd)
         client = PapermillNotebookClient(nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                                          kernel_name=kernel_name, log=logger, log_output=log_output,
                                          stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
