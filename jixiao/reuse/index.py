@@ -74,7 +74,7 @@ class IndexedReport:
     masking: tuple | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass
+@dataclass(slots=True)   # millions of them in a large search: no dict each
 class SourceSpan:
     report: str       # IndexedReport.key
     name: str
@@ -84,7 +84,7 @@ class SourceSpan:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Reuse:
     """A passage of a report also found in other reports of the index."""
 

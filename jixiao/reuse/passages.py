@@ -40,7 +40,10 @@ def normalise(text: str) -> str:
 
 def _prose_paragraphs(report: Report) -> set[int]:
     """Paragraphs with sentence punctuation: titles, headings and signature lines are not prose."""
-    return {p.index for p in report.paragraphs if _CLAUSE.search(p.text)}
+    cache = report.derived
+    if "_prose" not in cache:
+        cache["_prose"] = {p.index for p in report.paragraphs if _CLAUSE.search(p.text)}
+    return cache["_prose"]
 
 
 def passages(report: Report, min_chars: int = MIN_CHARS, places: frozenset[str] = frozenset()) -> list[Passage]:
@@ -250,16 +253,17 @@ def _kept(report: Report) -> list[int]:
     character of the report is tested once."""
     cache = report.derived
     if "_kept" not in cache:
-        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        keep = ~_dropped()[np.minimum(codes, 0x10000)]
-        cache["_kept"] = np.concatenate([[0], np.cumsum(keep)]).tolist()
+        cache["_kept"] = _kept_array(report).tolist()
     return cache["_kept"]
 
 
 def _kept_array(report: Report) -> np.ndarray:
+    """_kept as an array, for the keying of many spans at once."""
     cache = report.derived
     if "_kept_array" not in cache:
-        cache["_kept_array"] = np.asarray(_kept(report), dtype=np.int64)
+        codes = np.frombuffer(report.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        keep = ~_dropped()[np.minimum(codes, 0x10000)]
+        cache["_kept_array"] = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
     return cache["_kept_array"]
 
 
