@@ -82,3 +82,29 @@ def test_postings_by_sorting_give_what_a_dict_of_lists_gave(reports, query, owns
     assert len(tables.keys) == len({k for keys in reports for k in keys})
     assert tables.sentence_report.tolist() == [n for n in range(len(reports)) for _ in range(n % 3)]
     assert tables.first_sentence.tolist() == np.cumsum([0] + [n % 3 for n in range(len(reports))])[:-1].tolist()
+
+
+def test_a_saved_index_with_signatures_beyond_32_bits_is_refused(tmp_path):
+    """Signatures are 32-bit values held as such in memory; a file claiming more is not ours."""
+    import json
+    import struct
+
+    import pytest
+
+    from jixiao.errors import JixiaoError
+    from jixiao.model.report import parse_text
+    from jixiao.reuse.index import INDEX_MAGIC, ReuseIndex
+
+    index = ReuseIndex()
+    index.add(parse_text("白沙镇2023年项目资金到位率达到百分之百，群众满意度较高。\n资金按时拨付到项目单位，未发现挤占挪用。", "a.txt"))
+    path = tmp_path / "i.bin"
+    index.save(path)
+    assert len(ReuseIndex.load(path).bands) == len(index.bands) > 0
+    data = bytearray(path.read_bytes())
+    start = len(INDEX_MAGIC)
+    (size,) = struct.unpack_from("<Q", data, start)
+    spec = json.loads(data[start + 8:start + 8 + size])["arrays"]["signatures"]
+    data[start + 8 + size + spec["offset"] + 7] = 1          # the high byte of the first value
+    path.write_bytes(bytes(data))
+    with pytest.raises(JixiaoError, match="not a readable reuse index"):
+        ReuseIndex.load(path)

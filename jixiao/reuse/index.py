@@ -135,9 +135,10 @@ def signatures(keys: list[str]) -> np.ndarray:
 
     All strings are hashed in one numpy pass: a rolling hash over their concatenation, the windows
     that cross from one string into the next dropped, the minimum per string and permutation kept.
+    Each value is the low 32 bits of a hash (uint32; the saved index writes them as 64-bit numbers).
     """
     if not keys:
-        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+        return np.zeros((0, NUM_PERM), dtype=np.uint32)
     padded = [k if len(k) >= SHINGLE else k + " " * (SHINGLE - len(k)) for k in keys]
     lengths = np.fromiter((len(k) for k in padded), dtype=np.int64, count=len(padded))
     codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -166,7 +167,7 @@ def signatures(keys: list[str]) -> np.ndarray:
             fresh = rows > owner[lo - 1]
             out[rows[fresh]] = mins[fresh]
             out[rows[~fresh]] = np.minimum(out[rows[~fresh]], mins[~fresh])
-    return out.astype(np.uint64)
+    return out
 
 
 class _Bands:
@@ -179,14 +180,14 @@ class _Bands:
 
     def __init__(self):
         self.parts: list[np.ndarray] = []
-        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint64)
+        self.sigs = np.zeros((0, NUM_PERM), dtype=np.uint32)   # 32-bit values: half the memory of uint64
         self.sorted: list[tuple[np.ndarray, np.ndarray]] | None = None
 
     def __len__(self) -> int:
         return len(self.sigs) + sum(len(p) for p in self.parts)
 
     def add(self, sigs: np.ndarray) -> None:
-        self.parts.append(np.asarray(sigs, dtype=np.uint64))
+        self.parts.append(np.asarray(sigs, dtype=np.uint32))
         self.sorted = None
 
     def _band_keys(self, sigs: np.ndarray) -> list[np.ndarray]:
@@ -205,7 +206,7 @@ class _Bands:
         if self.sorted is None:
             self.sorted = []
             for h in self._band_keys(self.sigs):
-                order = np.argsort(h, kind="stable")
+                order = np.argsort(h)   # the order within a bucket changes no query's answer
                 self.sorted.append((h[order], order))
 
     def query(self, sigs: np.ndarray, limit: int | None = None) -> list[np.ndarray | None]:
@@ -352,7 +353,7 @@ class ReuseIndex:
         masked = [s[2] for _, sentences in out for s in sentences]
         fresh = [k for k in dict.fromkeys(masked) if k not in known]   # each distinct sentence hashed once
         known.update(zip(fresh, signatures(fresh)))
-        sigs = np.array([known[k] for k in masked], dtype=np.uint64).reshape(-1, NUM_PERM)
+        sigs = np.array([known[k] for k in masked], dtype=np.uint32).reshape(-1, NUM_PERM)
         bounds = np.cumsum([0] + [len(sentences) for _, sentences in out])
         ends = np.cumsum([len(rows) for rows, _ in out])
         return [(rows, hashes[end - len(rows):end], sentences, sigs[lo:hi])
@@ -463,7 +464,10 @@ class ReuseIndex:
             at += n
         if at != len(rows) or sentences_total != len(arrays["signatures"]):
             raise ValueError("arrays do not match the reports")
-        index.bands.add(arrays["signatures"].astype(np.uint64))
+        sigs = arrays["signatures"]
+        if len(sigs) and int(sigs.max()) >> 32:
+            raise ValueError("signatures beyond 32 bits")
+        index.bands.add(sigs.astype(np.uint32))
         return index
 
     def reuse(self, report: Report) -> list[Reuse]:
@@ -578,7 +582,7 @@ class ReuseIndex:
             sigs.append(self._signatures(own, sentences, [j for j, _, _ in mine]))
             todo += [(r, own, masked, ks) for _, masked, ks in mine]
         tables, entries = self._tables(), self.entries
-        candidates = self.bands.query(np.concatenate([np.zeros((0, NUM_PERM), np.uint64)] + sigs), limit=MAX_CANDIDATES)
+        candidates = self.bands.query(np.concatenate([np.zeros((0, NUM_PERM), np.uint32)] + sigs), limit=MAX_CANDIDATES)
         for (r, own, masked, ks), ids in zip(todo, candidates):
             if ids is None:  # a crowded bucket: a sentence of the genre, not a copy
                 crowded.add(masked)
