@@ -56,7 +56,7 @@ def test_normalised_length_equals_normalising_the_span(text, data):
     for _ in range(10):
         lo = data.draw(st.integers(0, n))
         hi = data.draw(st.integers(lo, n))
-        assert P.normalised_length(report, lo, hi) == len(P.normalise(report.text[lo:hi]))
+        assert P.normalised_lengths(report)(lo, hi) == len(P.normalise(report.text[lo:hi]))
 
 
 @settings(max_examples=100, deadline=None)
@@ -77,7 +77,7 @@ def test_pinyin_is_seen_and_then_spans_are_normalised_the_plain_way():
     report = _report("项(xiàng)目资金（zī）到位，完成(一)项。")
     assert not P._pinyin_free(report) and P._pinyin_free(_report("项目（一）资金到位，完成(2)项。"))
     n = len(report.text)
-    assert all(P.normalised_length(report, lo, hi) == len(P.normalise(report.text[lo:hi]))
+    assert all(P.normalised_lengths(report)(lo, hi) == len(P.normalise(report.text[lo:hi]))
                for lo in range(n) for hi in range(lo, n + 1))
 
 
@@ -108,14 +108,3 @@ def test_clause_codes_mask_digits_from_exactly_mask_min_words_on():
         spans, codes, lengths = P.clause_codes(report, 8)
         assert ("0" in found[0].key and "1" not in found[0].key) == (words + 3 >= P.MASK_MIN_WORDS)  # 与 and the joined tail 其后 are words too
         assert code_hashes(codes, lengths).tolist() == key_hashes([c.key for c in found]).tolist()
-
-
-@settings(max_examples=100, deadline=None)
-@given(text=st.text(alphabet="項目资金（xiàng）(mù)，。 １2.a", min_size=0, max_size=60), data=st.data())
-def test_normalised_lengths_equal_normalised_length(text, data):
-    report = _report(text)
-    length, n = P.normalised_lengths(report), len(report.text)
-    for _ in range(10):
-        lo = data.draw(st.integers(0, n))
-        hi = data.draw(st.integers(lo, n))
-        assert length(lo, hi) == P.normalised_length(report, lo, hi)

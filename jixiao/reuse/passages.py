@@ -267,17 +267,9 @@ def _kept_array(report: Report) -> np.ndarray:
     return cache["_kept_array"]
 
 
-def normalised_length(report: Report, lo: int, hi: int) -> int:
-    """len(normalise(report.text[lo:hi])), by prefix sums when the report holds no inline pinyin
-    (folding a part of the text is then the part of the folded text)."""
-    if _pinyin_free(report):
-        kept = _kept(report)
-        return kept[hi] - kept[lo]
-    return len(normalise(report.text[lo:hi]))
-
-
 def normalised_lengths(report: Report):
-    """length(lo, hi) == normalised_length(report, lo, hi), for the many spans of one report."""
+    """length(lo, hi) == len(normalise(report.text[lo:hi])), by prefix sums when the report holds no
+    inline pinyin (folding a part of the text is then the part of the folded text)."""
     if _pinyin_free(report):
         kept = _kept(report)
         return lambda lo, hi: kept[hi] - kept[lo]
