@@ -221,7 +221,7 @@ class _Bands:
         crowded = np.zeros(n, dtype=bool)
         found_q, found_id = [], []
         for b, (h, (keys, order)) in enumerate(zip(self._band_keys(sigs), self.sorted)):
-            lo, hi = _search(keys, h, "left"), _search(keys, h, "right")
+            lo, hi = _sorted_search(keys, h, "left"), _sorted_search(keys, h, "right")
             cols = slice(b * self.ROWS, (b + 1) * self.ROWS)
             size = hi - lo
             if limit is not None:
@@ -727,7 +727,7 @@ class _Tables:
         n, width = len(hashes), MAX_SOURCES + 1
         if not n or not len(self.keys):
             return [{} for _ in range(n)]
-        g = np.minimum(_search(self.keys, hashes), len(self.keys) - 1)
+        g = np.minimum(_sorted_search(self.keys, hashes), len(self.keys) - 1)
         lo = self.bounds[g]
         size = np.where(self.keys[g] == hashes, self.bounds[g + 1] - lo, 0)
         cols = np.arange(width)
@@ -753,7 +753,7 @@ class _Tables:
         return out
 
 
-def _search(keys: np.ndarray, needles: np.ndarray, side: str = "left") -> np.ndarray:
+def _sorted_search(keys: np.ndarray, needles: np.ndarray, side: str = "left") -> np.ndarray:
     """np.searchsorted(keys, needles, side), the needles sorted first: numpy then starts each
     binary search from the last one's place, so a large index is read in order, not at random."""
     order = np.argsort(needles, kind="stable")

@@ -581,17 +581,16 @@ def end_process(status: int):
     logging's flush, a caller's own). For the `jixiao batch` command's own process only (cli)."""
     import atexit
 
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001 — a closed pipe: nothing more can be said on it
-            pass
+    def flush() -> None:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 — a closed pipe: nothing more can be said on it
+                pass
+
+    flush()
     atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001
-            pass
+    flush()   # what the exit handlers wrote
     os._exit(status)
 
 
