@@ -5,6 +5,7 @@ A notebook cell is one call here; nothing in a notebook decides anything.
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import warnings
 
@@ -66,6 +67,8 @@ def warm_up() -> None:
     fig = charts.share_ranking(pd.DataFrame({"乡镇": ["镇"], "套话占比": [0.5]}))
     png(fig)
     plt.close(fig)
+    gc.collect()
+    gc.freeze()  # what the warm-up made lives as long as the kernel: no collection need visit it again
 
 
 def show_overview(audit: Audit, town: str | None = None, year: int | None = None,
