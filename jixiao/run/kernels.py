@@ -34,7 +34,10 @@ def running() -> int:
 
 def _start(kernel_name: str, extra_arguments: list[str]) -> dict:
     """Start this thread's kernel and connect one client to it, kept for every town (a client per
-    town costs its own wait for the kernel, up to a second)."""
+    town costs its own wait for the kernel, up to a second). No heartbeat channel: whether the
+    kernel lives is asked of its manager (the process), and jupyter_client's heartbeat thread,
+    stopped before it has run, loops opening sockets until the process has no file descriptors
+    left ("ZMQError: Too many open files" when a kernel is stopped right after its start)."""
     global starts
     from jupyter_client.manager import AsyncKernelManager  # nbclient needs the asynchronous client
     from jupyter_core.utils import run_sync
@@ -43,7 +46,7 @@ def _start(kernel_name: str, extra_arguments: list[str]) -> dict:
     run_sync(km.start_kernel)(extra_arguments=list(extra_arguments))
     kc = km.client()
     kc.allow_stdin = False  # as nbclient's own client: a notebook that asks for input fails, it does not hang
-    kc.start_channels()
+    kc.start_channels(hb=False)
     kernel = {"km": km, "kc": kc, "key": (kernel_name, tuple(extra_arguments)), "clean": True, "ready": False}
     with _lock:
         starts += 1
