@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROUNDS = 3  # batch: bare runs, --jobs 1 and --jobs 2 taken in turn this many times; medians compared
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
@@ -198,7 +199,8 @@ def bench_index_sizes(sizes: list[int], jobs: int, pairs: bool) -> list[dict]:
 def bench_batch(towns: int) -> dict:
     """The whole batch against bare Papermill runs of a one-cell notebook, timed in one run: as many
     bare runs as towns (in this process, so without Papermill's import), then the batch at
-    `--jobs 1` and `--jobs 2`, then the bare runs again. towns=0: the 7 demo towns (examples/reports);
+    `--jobs 1` and `--jobs 2`, all three in turn ROUNDS times (one run of each varies by ±20 % on
+    this machine); the medians are compared. towns=0: the 7 demo towns (examples/reports);
     otherwise that many generated reports. The load average is given with each figure (other work on
     the machine slows everything)."""
     import nbformat
@@ -225,38 +227,45 @@ def bench_batch(towns: int) -> dict:
             own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
             return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-        def bare() -> tuple[float, float, float]:
-            """Wall time, load average at the start, CPU seconds (this process's and the kernels')."""
+        def bare() -> tuple[float, float, float, list[float]]:
+            """Wall time, load average at the start, CPU seconds (this process's and the kernels'),
+            and each run's time: one bare run in five or so stalls about 3 s in jupyter_client's
+            kernel shutdown, which would flatter the batch; the baseline is n × the median run."""
             load, cpu = os.getloadavg()[0], cpu_now()
-            t = time.perf_counter()
+            t, each = time.perf_counter(), []
             for k in range(n):
+                t1 = time.perf_counter()
                 pm.execute_notebook(str(empty), str(tmp / f"e{k}.ipynb"), progress_bar=False, kernel_name="python3")
-            return time.perf_counter() - t, load, cpu_now() - cpu
+                each.append(time.perf_counter() - t1)
+            return time.perf_counter() - t, load, cpu_now() - cpu, each
 
-        def batch(jobs: int) -> tuple[float, float, list[float]]:
+        def batch(jobs: int, k: int) -> tuple[float, float, list[float]]:
             """Wall time, load average at the start, CPU seconds of the batch process and of its
             kernels (rusage, which the load does not distort)."""
             load = os.getloadavg()[0]
-            cpu = tmp / f"cpu{jobs}.json"
+            cpu = tmp / f"cpu{jobs}_{k}.json"
             t = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", _WITH_CPU, str(cpu), "batch", str(tmp / "params"), "--out",
-                                   str(tmp / f"out{jobs}"), "--jobs", str(jobs), "--quiet"], capture_output=True, cwd=root)
+                                   str(tmp / f"out{jobs}_{k}"), "--jobs", str(jobs), "--quiet"], capture_output=True, cwd=root)
             if done.returncode:
                 raise SystemExit(done.stderr.decode()[-2000:])
             return time.perf_counter() - t, load, [round(x, 2) for x in json.loads(cpu.read_text())]
 
-        bare1 = bare()
-        jobs1 = batch(1)
-        jobs2 = batch(2)
-        bare2 = bare()
-    bare_s = min(bare1[0], bare2[0])
-    return {"benchmark": "batch", "towns": n, "bare_papermill_total_s": [round(bare1[0], 2), round(bare2[0], 2)],
-            "batch_jobs1_s": round(jobs1[0], 2), "batch_jobs2_s": round(jobs2[0], 2),
-            "ratio_jobs1_to_bare": round(jobs1[0] / bare_s, 2), "speedup_jobs2": round(jobs1[0] / jobs2[0], 2),
-            "cpu_s_batch_process_and_kernels": {"jobs1": jobs1[2], "jobs2": jobs2[2]},
-            "cpu_s_bare": [round(bare1[2], 2), round(bare2[2], 2)],
-            "load_average_1min": {"bare1": round(bare1[1], 2), "jobs1": round(jobs1[1], 2), "jobs2": round(jobs2[1], 2),
-                                  "bare2": round(bare2[1], 2)}}
+        rounds = [(bare(), batch(1, k), batch(2, k)) for k in range(ROUNDS)]
+    med = lambda xs: round(statistics.median(xs), 2)
+    jobs1_s, jobs2_s = (med([r[i][0] for r in rounds]) for i in (1, 2))
+    runs = [x for r in rounds for x in r[0][3]]
+    bare_s = round(n * statistics.median(runs), 2)
+    return {"benchmark": "batch", "towns": n, "rounds": ROUNDS,
+            "bare_papermill_total_s": [round(r[0][0], 2) for r in rounds],
+            "bare_run_s": {"median": round(statistics.median(runs), 3), "min": round(min(runs), 3),
+                           "max": round(max(runs), 3), "stalled_over_2s": sum(x > 2 for x in runs)},
+            "batch_jobs1_s": [round(r[1][0], 2) for r in rounds], "batch_jobs2_s": [round(r[2][0], 2) for r in rounds],
+            "median_s": {"bare_n_times_median_run": bare_s, "jobs1": jobs1_s, "jobs2": jobs2_s},
+            "ratio_jobs1_to_bare": round(jobs1_s / bare_s, 2), "speedup_jobs2": round(jobs1_s / jobs2_s, 2),
+            "cpu_s_batch_process_and_kernels": {"jobs1": [r[1][2] for r in rounds], "jobs2": [r[2][2] for r in rounds]},
+            "cpu_s_bare": [round(r[0][2], 2) for r in rounds],
+            "load_average_1min": [[round(x[1], 2) for x in r] for r in rounds]}
 
 
 # `jixiao …` in a Python that writes, when it exits, its own CPU seconds and those of the processes it
