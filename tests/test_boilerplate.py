@@ -234,3 +234,33 @@ def test_another_towns_government_opening_a_sentence_is_foreign(own, other, orga
     quiet = head + f"与{other}镇{organ}签订协议。2023年镇党委研究决定，审核后再提交镇党委。我镇党委、{own}镇人民政府高度重视。\n"
     report = parse_text(quiet)
     assert run_rules(report, Context([report]), only=["B05"]) == []
+
+
+_SPAM_MARKERS = ["彩票网", "足球网", "投注官网", "娱乐城", "百家乐", "真人视讯", "新葡京"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SPAM_MARKERS), min_size=1, max_size=3), st.text(alphabet="_-【手机中心", max_size=3),
+       st.integers(min_value=1, max_value=4))
+def test_web_spam_where_the_units_name_stood_is_foreign_at_every_place(markers, glue, times):
+    """A report copied from a mirror page whose names were rewritten into a gambling site's
+    (中共某市<spam>委): B05 at every place the inserted string stands, covering it from its first
+    marker to its last; lottery funds (彩票公益金) and the report's own work against gambling are not spam."""
+    spam = glue.join(markers)
+    head = "桐川县青溪镇人民政府\n2023年度部门整体支出绩效自评报告\n一、基本情况\n"
+    body = "".join(f"根据中共桐川县{spam}委批准，设立办事处。\n" for _ in range(times))
+    text = head + body + "本年使用福利彩票公益金12万元、体育彩票公益金3万元。\n"
+    report = parse_text(text)
+    found = [(f.start, f.end) for f in run_rules(report, Context([report]), only=["B05"])]
+    first, last = markers[0], markers[-1]
+    want = []
+    for line_start in [m for m in range(len(text)) if text.startswith(f"根据中共桐川县{spam}委", m)]:
+        start = line_start + len("根据中共桐川县") + spam.index(first)
+        end = line_start + len("根据中共桐川县") + spam.rindex(last) + len(last)
+        while text[end] in "_-【】":
+            end += 1
+        want.append((start, end))
+    assert found == want
+    quiet = head + "开展打击百家乐等网络赌博专项整治，查处赌博网站2个。本年使用体育彩票公益金3万元。\n"
+    report = parse_text(quiet)
+    assert run_rules(report, Context([report]), only=["B05"]) == []

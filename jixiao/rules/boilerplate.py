@@ -168,6 +168,32 @@ def _listed_place_kinds(report):
                                f"此处的单位类型（{kind}）有误", "medium")
 
 
+def _web_spam(report):
+    """A gambling site's name where the unit's name stood (中共某市<spam>委): the report was copied
+    from a mirror of the published page that rewrote names, so its own unit cannot be read from it.
+    Every occurrence is a place where the unit's name is wrong: each is marked, as other towns' names are."""
+    data = load("web_spam.yaml")
+    text = report.text
+    found = sorted((m.start(), m.start() + len(marker)) for marker in data["markers"]
+                   for m in re.finditer(re.escape(marker), text))   # overlapping markers (手机彩票, 彩票网) too
+    own_work = re.compile(rf"(?:{data['not_after_words']})\S{{0,4}}$")
+    glue = set(data["glue"])
+    spans: list[list[int]] = []
+    for start, end in found:
+        gap = text[spans[-1][1]:start] if spans else None
+        if gap is not None and len(gap) <= data["join_gap"] and not re.search(r"[\s。，、；：！？,;:!?]", gap):
+            spans[-1][1] = max(spans[-1][1], end)
+        elif not own_work.search(text[max(0, start - 8):start]):
+            spans.append([start, end])
+    for span in spans:
+        while span[1] < len(text) and text[span[1]] in glue:
+            span[1] += 1
+    for k, (start, end) in enumerate(spans, 1):
+        where = f"（第 {k} 处，共 {len(spans)} 处）" if len(spans) > 1 else ""
+        yield Hit(start, end, f"报告中有网络垃圾文字“{_quote(text[start:end], 30)}”{where}，出现在单位名称的位置：疑为从"
+                              f"被篡改的转载网页复制，单位名称已被替换；请按原始发布稿核对报告单位", "medium")
+
+
 @rule("B05", "foreign", "他单位名称", "high", scope="corpus", analysis="place and unit names", grades=["medium"])
 def foreign(report, ctx):
     """Another unit's name, or the wrong kind of unit (乡 in a 镇 report, 区 in a 县), in the report."""
@@ -182,6 +208,7 @@ def foreign(report, ctx):
     yield from _other_town_organs(report, ctx.known_towns() | {own})
     yield from _wrong_town_kind(report)
     yield from _listed_place_kinds(report)
+    yield from _web_spam(report)
     county = meta.county or ""
     kinds = load("unit_kinds.yaml")
     own_kind = next((k for k in kinds["county_kinds"] if county.endswith(k)), None)
