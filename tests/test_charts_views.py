@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao.present import charts, views
 from jixiao.present.fonts import find_cjk_font, font_file, pip_font_file
@@ -227,3 +229,59 @@ def test_a_kernels_warm_up_imports_what_the_first_town_would():
             "print(missing, len(sys.modules) - before)\nprint(frozen > 50_000)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[] 0", "True"], done.stdout + done.stderr
+
+
+def _drawn_texts(fig):
+    """The texts a chart shows: titles, axis and tick labels within the view (Axes drawn), legends,
+    annotations — matplotlib keeps tick labels outside the view, which it does not draw."""
+    from matplotlib.text import Text
+
+    out = []
+    for ax in fig.axes:
+        out += [ax.title] + list(ax.texts)
+        if ax.get_legend() is not None:
+            out += ax.get_legend().get_texts()
+        if ax.axison:
+            out += [ax.xaxis.label, ax.yaxis.label]
+            for labels, where, (lo, hi) in ((ax.get_xticklabels(), ax.get_xticks(), ax.get_xlim()),
+                                            (ax.get_yticklabels(), ax.get_yticks(), ax.get_ylim())):
+                out += [t for t, v in zip(labels, where) if min(lo, hi) <= v <= max(lo, hi)]
+    return [t for t in out if isinstance(t, Text) and t.get_visible() and t.get_text()]
+
+
+_NAMES = st.text(alphabet="村级组织运转经费河道整治工程 ABCxyz0123（）-", min_size=1, max_size=24)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(_NAMES, min_size=1, max_size=12), st.floats(min_value=0.5, max_value=5000), st.booleans())
+def test_charts_are_laid_out_tight_without_cutting_a_label(names, top, ranking):
+    """Charts are fitted from their texts' sizes (cheaper than tight_layout): every text drawn
+    lies inside the figure, and no margin is more than 4 % of the figure wider than tight_layout's."""
+    import matplotlib.pyplot as plt
+
+    from jixiao.present.notebook import png, setup
+
+    setup()
+    budgets = [top * (k + 1) / len(names) for k in range(len(names))]
+    if ranking:
+        make = lambda: charts.share_ranking(pd.DataFrame({"乡镇": [f"{n}{k}" for k, n in enumerate(names)],
+                                                         "套话占比": [b / top / 1.01 for b in budgets]}))
+    else:
+        make = lambda: charts.budget_vs_spent(pd.DataFrame({"项目": names, "预算（万元）": budgets,
+                                                           "支出（万元）": [b * 0.9 for b in budgets]}))
+    fig = make()
+    png(fig)
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    for text in _drawn_texts(fig):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.y0 >= -1 and box.x1 <= width + 1 and box.y1 <= height + 1, text.get_text()
+    ours = fig.subplotpars
+    mine = (ours.left, 1 - ours.right, ours.bottom, 1 - ours.top)
+    plt.close(fig)
+    fig = make()
+    fig.tight_layout()
+    theirs = fig.subplotpars
+    tight = (theirs.left, 1 - theirs.right, theirs.bottom, 1 - theirs.top)
+    plt.close(fig)
+    assert all(m <= t + 0.04 for m, t in zip(mine, tight)), (mine, tight)
